@@ -1,0 +1,287 @@
+"""Harness for the tdslite conformance tests (Python side).
+
+Starts `$SL_BUILD_DIR/bin/tdslite --port 0 --data <tempdir> --sa-password PW`,
+waits for its one stdout line `tdslite: listening on 127.0.0.1:PORT`, and
+kills it and removes the temp directory at exit. Also runs FreeTDS's `tsql`
+and `freebcp` with a private freetds.conf, and opens pymssql connections
+with the settings spec/tds.md §11 prescribes for a server without TLS.
+
+The tests assert what a real SQL Server returns; the harness itself holds no
+tdslite-specific knowledge beyond the command line and the ready line.
+
+Not a test file (ctest only runs test_*.py); test files import it with
+`sys.path.insert(0, os.path.dirname(__file__))`.
+"""
+
+import atexit
+import ctypes
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+PASSWORD = "Sluice_Test_Pw1"
+READY_RE = re.compile(r"^tdslite: listening on ([0-9.]+):([0-9]+)\s*$")
+START_TIMEOUT = 20.0
+
+_live_servers = []
+
+
+def build_dir():
+    d = os.environ.get("SL_BUILD_DIR")
+    if not d:
+        here = os.path.dirname(os.path.abspath(__file__))
+        d = os.path.join(os.path.dirname(os.path.dirname(here)), "build")
+    return d
+
+
+def tdslite_binary():
+    return os.path.join(build_dir(), "bin", "tdslite")
+
+
+def _set_pdeathsig():
+    """Child side of Popen: die with SIGKILL when the test process dies, so
+    a crashed or killed test never leaves a server behind."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class Server:
+    """One tdslite process. Use as a context manager or call start()/stop()."""
+
+    def __init__(self, args=(), data=True, password=PASSWORD):
+        self.args = list(args)
+        self.data = data
+        self.password = password
+        self.proc = None
+        self.host = None
+        self.port = None
+        self.tmp = None
+        self.data_dir = None
+        self.stderr_path = None
+        self._conf = None
+
+    # -- lifecycle -------------------------------------------------------
+    def start(self):
+        binary = tdslite_binary()
+        if not os.access(binary, os.X_OK):
+            raise RuntimeError("tdslite binary not found at %s (build the tdslite target)" % binary)
+        self.tmp = tempfile.mkdtemp(prefix="tdslite-conf-")
+        cmd = [binary, "--port", "0", "--sa-password", self.password]
+        if self.data:
+            self.data_dir = os.path.join(self.tmp, "data")
+            os.mkdir(self.data_dir)
+            cmd += ["--data", self.data_dir]
+        cmd += self.args
+        self.stderr_path = os.path.join(self.tmp, "tdslite.stderr")
+        errf = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errf,
+                                     stdin=subprocess.DEVNULL, preexec_fn=_set_pdeathsig)
+        errf.close()
+        _live_servers.append(self)
+        line = self._read_ready_line()
+        m = READY_RE.match(line)
+        if not m:
+            self.stop()
+            raise RuntimeError("tdslite printed %r, expected 'tdslite: listening on 127.0.0.1:PORT'" % line)
+        self.host, self.port = m.group(1), int(m.group(2))
+        return self
+
+    def _read_ready_line(self):
+        fd = self.proc.stdout.fileno()
+        buf = b""
+        deadline = time.monotonic() + START_TIMEOUT
+        while b"\n" not in buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.stop()
+                raise RuntimeError("tdslite did not print its listening line within %.0fs; stderr: %s"
+                                   % (START_TIMEOUT, self.stderr_tail()))
+            r, _, _ = select.select([fd], [], [], left)
+            if r:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    rc = self.proc.wait()
+                    raise RuntimeError("tdslite exited (rc=%s) before listening; stderr: %s"
+                                       % (rc, self.stderr_tail()))
+                buf += chunk
+        return buf.split(b"\n", 1)[0].decode("utf-8", "replace")
+
+    def stderr_tail(self, n=2000):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read()[-n:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+            if self.proc.stdout:
+                self.proc.stdout.close()
+            self.proc = None
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+        if self in _live_servers:
+            _live_servers.remove(self)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    # -- FreeTDS configuration ------------------------------------------
+    def freetds_env(self):
+        """Environment for FreeTDS clients (tsql, freebcp, pymssql/db-lib).
+
+        spec/tds.md §2.2/§11: `encryption = off` makes FreeTDS send NOT_SUP
+        in PRELOGIN (the default `request` sends OFF); TDS 7.4; UTF-8 client
+        charset so nvarchar round-trips non-BMP characters."""
+        if self._conf is None:
+            self._conf = os.path.join(self.tmp, "freetds.conf")
+            with open(self._conf, "w") as f:
+                f.write("[global]\n"
+                        "\ttds version = 7.4\n"
+                        "\tencryption = off\n"
+                        "\tclient charset = UTF-8\n"
+                        "\n[tdslite]\n"
+                        "\thost = %s\n\tport = %d\n"
+                        "\ttds version = 7.4\n"
+                        "\tencryption = off\n"
+                        "\tclient charset = UTF-8\n" % (self.host, self.port))
+        env = dict(os.environ)
+        env["FREETDSCONF"] = self._conf
+        env["TDSVER"] = "7.4"
+        env.pop("TDSDUMP", None)
+        if os.environ.get("SL_TDSDUMP"):
+            env["TDSDUMP"] = os.environ["SL_TDSDUMP"]
+        return env
+
+    def apply_freetds_env(self):
+        """pymssql reads FREETDSCONF/TDSVER from this process's environment."""
+        env = self.freetds_env()
+        os.environ["FREETDSCONF"] = env["FREETDSCONF"]
+        os.environ["TDSVER"] = "7.4"
+
+    # -- clients ----------------------------------------------------------
+    def connect(self, **kw):
+        """A pymssql connection.
+
+        Debian's pymssql 2.2.2 has no `encryption` keyword and rejects
+        tds_version='7.4' ("unrecognized tds version"); with tds_version
+        left at None, db-lib takes `tds version = 7.4` and `encryption = off`
+        from the private freetds.conf (checked: LOGIN7 carries 0x74000004 and
+        PRELOGIN ENCRYPTION = NOT_SUP)."""
+        import pymssql
+        self.apply_freetds_env()
+        args = dict(server=self.host, port=str(self.port), user="sa", password=self.password,
+                    login_timeout=10, timeout=60)
+        args.update(kw)
+        return pymssql.connect(**args)
+
+    def sql(self, sql, database=None):
+        """Run one batch on a fresh autocommit connection; returns all rows of
+        the last result set (or None)."""
+        kw = {"autocommit": True}
+        if database:
+            kw["database"] = database
+        conn = self.connect(**kw)
+        try:
+            cur = conn.cursor()
+            cur.execute(sql)
+            rows = None
+            while True:
+                if cur.description is not None:
+                    rows = cur.fetchall()
+                if not cur.nextset():
+                    break
+            return rows
+        finally:
+            conn.close()
+
+    def tsql(self, script, user="sa", password=None, database=None, timeout=60, extra=()):
+        """Run `tsql -S host:port -U sa -P pw [-D db]` with `script` on stdin."""
+        cmd = ["tsql", "-S", "%s:%d" % (self.host, self.port), "-U", user,
+               "-P", self.password if password is None else password]
+        if database:
+            cmd += ["-D", database]
+        cmd += list(extra)
+        return subprocess.run(cmd, input=script.encode("utf-8"), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=self.freetds_env(), timeout=timeout)
+
+    def freebcp(self, table, direction, path, extra=(), user="sa", password=None, timeout=120):
+        """Run `freebcp TABLE in|out|queryout FILE -S host:port -U sa -P pw ...`."""
+        cmd = ["freebcp", table, direction, path, "-S", "%s:%d" % (self.host, self.port),
+               "-U", user, "-P", self.password if password is None else password] + list(extra)
+        return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=self.freetds_env(), timeout=timeout)
+
+
+def _cleanup():
+    for s in list(_live_servers):
+        s.stop()
+
+
+atexit.register(_cleanup)
+
+
+def _on_signal(signum, frame):
+    _cleanup()
+    sys.exit(128 + signum)
+
+
+for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    try:
+        signal.signal(_sig, _on_signal)
+    except (ValueError, OSError):
+        pass
+
+
+def mssql_error(exc):
+    """(number, severity, state, text) from a pymssql exception.
+
+    pymssql 2.2 raises DatabaseError/OperationalError etc. whose args[0] is the
+    SQL Server message number and args[1] the bytes of the message
+    (text + 'DB-Lib error message ...'). The underlying _mssql exception keeps
+    number/severity/state/message in attributes when available."""
+    number = severity = state = None
+    text = ""
+    if len(getattr(exc, "args", ())) >= 2 and isinstance(exc.args[0], int):
+        number = exc.args[0]
+        t = exc.args[1]
+        text = t.decode("utf-8", "replace") if isinstance(t, bytes) else str(t)
+    cause = exc.__cause__ or exc.__context__
+    for obj in (exc, cause):
+        if obj is None:
+            continue
+        number = getattr(obj, "number", number) or number
+        severity = getattr(obj, "severity", severity) or severity
+        state = getattr(obj, "state", state) or state
+    return number, severity, state, text
+
+
+def first_line(text):
+    return text.split("\n", 1)[0].strip()
