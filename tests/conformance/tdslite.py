@@ -260,27 +260,40 @@ for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         pass
 
 
-def mssql_error(exc):
-    """(number, severity, state, text) from a pymssql exception.
+class MsgInfo:
+    """number/severity/state/line/text of the server message pymssql raised."""
 
-    pymssql 2.2 raises DatabaseError/OperationalError etc. whose args[0] is the
-    SQL Server message number and args[1] the bytes of the message
-    (text + 'DB-Lib error message ...'). The underlying _mssql exception keeps
-    number/severity/state/message in attributes when available."""
-    number = severity = state = None
-    text = ""
-    if len(getattr(exc, "args", ())) >= 2 and isinstance(exc.args[0], int):
-        number = exc.args[0]
-        t = exc.args[1]
-        text = t.decode("utf-8", "replace") if isinstance(t, bytes) else str(t)
-    cause = exc.__cause__ or exc.__context__
-    for obj in (exc, cause):
-        if obj is None:
-            continue
-        number = getattr(obj, "number", number) or number
-        severity = getattr(obj, "severity", severity) or severity
-        state = getattr(obj, "state", state) or state
-    return number, severity, state, text
+    def __init__(self, number, severity, state, line, text):
+        self.number, self.severity, self.state, self.line, self.text = number, severity, state, line, text
+
+    def __repr__(self):
+        return "Msg %s, Level %s, State %s, Line %s: %s" % (self.number, self.severity, self.state,
+                                                             self.line, self.text)
+
+
+def _s(v):
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return "" if v is None else str(v)
+
+
+def mssql_error(exc):
+    """The server message behind a pymssql exception.
+
+    pymssql 2.2's Cursor.execute catches _mssql.MSSQLDatabaseException (which
+    keeps number/severity/state/line/text of the *most severe* message of the
+    request, the first one on ties) and re-raises a DB-API exception, so the
+    original is exc.__context__. Falls back to args (number, message bytes)."""
+    for obj in (exc, exc.__cause__, exc.__context__):
+        if obj is not None and hasattr(obj, "severity") and hasattr(obj, "number"):
+            return MsgInfo(obj.number, obj.severity, obj.state, getattr(obj, "line", None),
+                           _s(getattr(obj, "text", "")))
+    args = exc.args
+    if len(args) == 1 and isinstance(args[0], tuple):
+        args = args[0]
+    if len(args) >= 2 and isinstance(args[0], int):
+        return MsgInfo(args[0], None, None, None, _s(args[1]))
+    return MsgInfo(None, None, None, None, _s(args[0]) if args else "")
 
 
 def first_line(text):
