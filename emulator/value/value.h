@@ -28,6 +28,18 @@ struct value_error {
     char text[400];   /* SQL Server's message text with the values filled in */
 };
 
+/* Fill e (if not NULL) with number, severity 16, state 1 and the text. */
+void value_error_set(struct value_error *e, int32_t number, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Status codes of the _ex parsers and arithmetic below (0 = success). */
+enum {
+    VALUE_EBAD = -1,     /* malformed text */
+    VALUE_ERANGE = -2,   /* well-formed but out of the type's range / overflow */
+    VALUE_EDIVZERO = -3, /* decimal division by zero */
+    VALUE_EEMPTY = -4,   /* blank text where a date/time was expected */
+};
+
 /* ---- type names ---- */
 
 /* Parse "int", "DECIMAL ( 10 , 2 )", "nvarchar(max)", "datetime2(3)",
@@ -42,6 +54,13 @@ void value_type_name(const struct tl_type *t, char *out, size_t cap);
 const char *value_type_base_name(enum tl_type_id id);      /* "decimal" */
 int value_type_system_type_id(enum tl_type_id id);          /* sys.types.system_type_id: int=56 ... */
 int value_type_max_length(const struct tl_type *t);         /* sys.columns.max_length: bytes, -1 for max */
+/* Data type precedence: the operand with the higher number is converted to
+ * (sql_variant 29 > xml > datetimeoffset > datetime2 > datetime >
+ * smalldatetime > date > time > float > real > decimal = numeric > money >
+ * smallmoney > bigint > int > smallint > tinyint > bit > ntext > text >
+ * image > timestamp > uniqueidentifier > nvarchar > nchar > varchar > char >
+ * varbinary > binary 1). 0 for TL_T_UNKNOWN. */
+int value_type_precedence(enum tl_type_id id);
 
 /* ---- conversion ---- */
 
@@ -77,6 +96,49 @@ struct value_decimal {
 int value_decimal_parse(const char *s, size_t n, uint8_t scale, struct value_decimal *out);
 /* Print canonical text into out (>= 42 bytes). Returns length. */
 size_t value_decimal_format(const struct value_decimal *d, char *out);
+/* Like value_decimal_parse, telling VALUE_EBAD from VALUE_ERANGE (more than
+ * 38 digits); allow_exponent accepts "1.5e-3" (float text, not T-SQL
+ * decimal literals). Leading/trailing blanks and a '+' are accepted. */
+int value_decimal_parse_ex(const char *s, size_t n, uint8_t scale, bool allow_exponent,
+                           struct value_decimal *out);
+/* Parse at the scale the text itself has ("1.50" -> scale 2). */
+int value_decimal_parse_auto(const char *s, size_t n, struct value_decimal *out);
+/* Change the scale in place, rounding half away from zero (or truncating
+ * toward zero). VALUE_ERANGE if more than 38 digits would result. */
+int value_decimal_rescale(struct value_decimal *d, uint8_t scale, bool truncate);
+/* True when d has at most `precision` digits (mag < 10^precision). */
+bool value_decimal_fits(const struct value_decimal *d, uint8_t precision);
+/* Numeric comparison across scales: <0, 0, >0. */
+int value_decimal_cmp(const struct value_decimal *a, const struct value_decimal *b);
+void value_decimal_from_i64(int64_t v, struct value_decimal *out);
+/* To int64 at scale 0 (rounded or truncated); VALUE_ERANGE if it does not fit. */
+int value_decimal_to_i64(const struct value_decimal *d, bool truncate, int64_t *out);
+double value_decimal_to_double(const struct value_decimal *d);
+/* 10^n for n 0..38. */
+unsigned __int128 value_decimal_pow10(int n);
+
+enum value_dec_op { VALUE_DEC_ADD, VALUE_DEC_SUB, VALUE_DEC_MUL, VALUE_DEC_DIV };
+/*
+ * SQL Server's result type of `e1 op e2` for decimal(p1,s1), decimal(p2,s2):
+ *   + -  s = max(s1,s2), p = s + max(p1-s1, p2-s2) + 1
+ *   *    s = s1 + s2,    p = p1 + p2 + 1
+ *   /    s = max(6, s1 + p2 + 1), p = p1 - s1 + s2 + s
+ * and when p > 38: p = 38, and the scale shrinks so the integral part
+ * (p - s) survives: + and - keep s >= min(s, 6); * and / take
+ * s = min(s, 38 - (p - s)) when the integral part is below 32 digits,
+ * otherwise s = min(s, 6).
+ * Integer operands count as decimal(10,0) (int), (19,0) (bigint), (5,0)
+ * (smallint), (3,0) (tinyint); money as (19,4).
+ */
+void value_decimal_result_type(enum value_dec_op op, int p1, int s1, int p2, int s2, int *p,
+                               int *s);
+/* out = a op b exactly, at (precision, scale): +, - and * round half away
+ * from zero to the scale, / truncates (as SQL Server does). Returns 0,
+ * VALUE_ERANGE (does not fit precision: Msg 8115) or VALUE_EDIVZERO
+ * (Msg 8134). */
+int value_decimal_arith(enum value_dec_op op, const struct value_decimal *a,
+                        const struct value_decimal *b, uint8_t precision, uint8_t scale,
+                        struct value_decimal *out);
 
 /* Days since 0001-01-01 (proleptic Gregorian) <-> y/m/d. */
 int32_t value_days_from_civil(int y, int m, int d);
@@ -92,12 +154,64 @@ struct value_datetime {
 /* Parse canonical text of a date/time type id (and the common input forms
  * SQL Server accepts for it: 'YYYYMMDD', 'YYYY-MM-DDThh:mm:ss.fffZ', ...). */
 int value_datetime_parse(enum tl_type_id id, const char *s, size_t n, struct value_datetime *out);
-/* Print canonical text for type t (scale from t) into out (>= 40 bytes). */
+/* Print canonical text for type t (scale from t) into out (>= 40 bytes).
+ * Does not round: call value_datetime_round first (extra digits are cut). */
 size_t value_datetime_format(const struct tl_type *t, const struct value_datetime *dt, char *out);
+
+/* Flags reported by value_datetime_parse_ex. */
+enum {
+    VALUE_DT_HAS_DATE = 0x01,
+    VALUE_DT_HAS_TIME = 0x02,
+    VALUE_DT_HAS_OFFSET = 0x04, /* 'Z' or +hh:mm given (offset_min set) */
+    VALUE_DT_ZULU = 0x08,
+    VALUE_DT_ISO_T = 0x10,      /* 'T' between date and time */
+    VALUE_DT_FRAC_GT3 = 0x20,   /* more than 3 fraction digits (datetime refuses) */
+    VALUE_DT_LONG_FRAC = 0x40,  /* more than 7 fraction digits (all refuse) */
+};
+/* Parse any accepted string form without applying a type: dmy selects
+ * d/m/y for "01/02/2020" (styles 103-105), else m/d/y (us_english).
+ * Missing date = 1900-01-01, missing time = midnight; fraction kept to
+ * 100 ns (cut beyond). Returns 0, VALUE_EBAD, VALUE_ERANGE (fields out of
+ * range, e.g. Feb 30) or VALUE_EEMPTY (blank text). */
+int value_datetime_parse_ex(const char *s, size_t n, bool dmy, struct value_datetime *out,
+                            unsigned *flags);
+/* Round dt to type t (datetime: 1/300 s ticks kept as .000/.003/.007 ms;
+ * smalldatetime: minute, up from 29.999 s; time/datetime2/datetimeoffset:
+ * half up at the scale's digit; date: drop time) carrying into the next
+ * day, and check the type's range (time wraps at midnight). Returns 0 or
+ * VALUE_ERANGE. */
+int value_datetime_round(const struct tl_type *t, struct value_datetime *dt);
+/* datetimeoffset: local time minus offset (utc->offset_min = 0), and back. */
+void value_datetime_to_utc(const struct value_datetime *local, struct value_datetime *utc);
+void value_datetime_from_utc(const struct value_datetime *utc, int16_t offset_min,
+                             struct value_datetime *local);
+/* Time of day in 10^-scale s units (time(n) on the wire); the fraction is
+ * cut, not rounded. */
+uint64_t value_time_to_units(const struct value_datetime *dt, int scale);
+void value_time_from_units(uint64_t units, int scale, struct value_datetime *dt);
+/* datetime on the wire: days since 1900-01-01 and 1/300 s ticks, rounded to
+ * the nearest tick (12:34:56.123 -> 13588837; 23:59:59.999 -> next day). */
+void value_datetime_to_ticks(const struct value_datetime *dt, int32_t *days1900, uint32_t *ticks);
+void value_datetime_from_ticks(int32_t days1900, uint32_t ticks, struct value_datetime *dt);
+/* (days since 0001-01-01, 100 ns units of the day) <-> fields; join
+ * normalises units >= one day. offset_min untouched by join. */
+void value_datetime_split(const struct value_datetime *dt, int32_t *days, uint64_t *units);
+void value_datetime_join(int32_t days, uint64_t units, struct value_datetime *dt);
+int value_days_in_month(int y, int m);
 
 /* uniqueidentifier: 36-char text <-> 16 bytes in *wire* (mixed-endian) order. */
 int value_guid_to_wire(const char *s, size_t n, uint8_t out[16]);
 void value_guid_from_wire(const uint8_t in[16], char out[37]);
+/* SQL Server's uniqueidentifier order on wire bytes (last 6 bytes first). */
+int value_guid_compare(const uint8_t a[16], const uint8_t b[16]);
+
+/* ---- collation ---- */
+
+/* SQL_Latin1_General_CP1_CI_AS-like comparison of UTF-8 strings: case
+ * folded (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic), accents
+ * significant, trailing spaces ignored; otherwise code point order (so
+ * punctuation sorts by code point, not by SQL Server's dictionary order). */
+int value_text_compare_ci(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
 
 /* ---- data generator ---- */
 
