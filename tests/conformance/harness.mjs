@@ -196,7 +196,10 @@ export function run(conn, req) {
     });
     req.on('row', (cols) => cur.rows.push(cols.map((c) => c.value)));
     for (const kind of ['done', 'doneInProc', 'doneProc']) {
-      req.on(kind, (rowCount, more) => res.dones.push({ kind, rowCount, more }));
+      req.on(kind, (rowCount, more, returnStatus) => {
+        res.dones.push({ kind, rowCount, more });
+        if (kind === 'doneProc' && returnStatus !== undefined) res.returnStatus = returnStatus;
+      });
     }
     req.on('returnValue', (name, value, metadata) => {
       res.returnValues[name] = { value, metadata };
