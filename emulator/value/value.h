@@ -212,6 +212,16 @@ int value_guid_compare(const uint8_t a[16], const uint8_t b[16]);
  * significant, trailing spaces ignored; otherwise code point order (so
  * punctuation sorts by code point, not by SQL Server's dictionary order). */
 int value_text_compare_ci(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
+/* Windows-1252 (varchar's code page): byte -> code point, and code point ->
+ * byte or -1 when not representable (SQL Server then stores '?'). */
+int32_t value_cp1252_to_unicode(uint8_t b);
+int value_cp1252_from_unicode(int32_t cp);
+/* Length of UTF-8 s in declared-length units: UTF-16 code units when
+ * utf16 (nchar/nvarchar), else characters (= CP1252 bytes for varchar). */
+size_t value_text_units(const uint8_t *s, size_t n, bool utf16);
+/* Bytes of the longest prefix of s holding at most max_units units (never
+ * splits a character or a surrogate pair). */
+size_t value_text_prefix(const uint8_t *s, size_t n, size_t max_units, bool utf16);
 
 /* ---- data generator ---- */
 
