@@ -259,7 +259,8 @@ static void edge_decimal(const struct coltype *t, size_t k, struct val *v)
     /* Values that exercise byte boundaries of the FLBA and INT64 widths. */
     e[5] = t->precision > 18 ? (__int128)INT64_MAX + 1 : max / 7;
     e[6] = t->precision > 18 ? (__int128)INT64_MIN - 1 : -(max / 7);
-    e[7] = -pow10_i128(t->scale);            /* -1 in value terms */
+    /* -1 in value terms; -0.1 where the scale leaves no integer digit */
+    e[7] = t->scale < t->precision ? -pow10_i128(t->scale) : -pow10_i128(t->scale - 1);
     e[8] = -(max / 3);                       /* negative with many digits */
     e[9] = (__int128)123456789 % (max + 1);  /* fits every precision */
     v->dec = e[k];
@@ -520,6 +521,8 @@ enum mode {
     MODE_ALLNULL,  /* every value NULL */
     MODE_LOWCARD,  /* 5 distinct values per column */
     MODE_NANONLY,  /* floats: NaN or NULL only */
+    MODE_FALLBACK, /* low cardinality first (dictionary pays), then unique values */
+    MODE_ZEROS,    /* floats around ±0: the TYPE_ORDER signed-zero rule of min/max */
 };
 
 struct casedef {
@@ -533,7 +536,22 @@ struct casedef {
     struct parquet_options opt;
     uint64_t seed;
     const char *expect_enc; /* JSON object text for "expect_encodings", or NULL */
+    int variant;            /* MODE_ZEROS: which value pattern */
 };
+
+/* MODE_ZEROS patterns, [variant][column], cycled by row: a zero minimum must
+ * be written as -0.0 and a zero maximum as +0.0 whatever the data's sign. */
+static const double ZEROS[2][2][3] = {
+    {{0.0, 1.5, 0.0}, {-2.0, -0.0, -1.0}},
+    {{-0.0, -3.0, -0.0}, {0.0, 0.0, 0.0}},
+};
+
+/* One of 5 distinct values of column c, chosen by row r. */
+static void lowcard_value(const struct casedef *cd, size_t c, size_t r, struct val *v)
+{
+    struct rng g = {mix64(cd->seed ^ ((uint64_t)c << 40) ^ (r % 5))};
+    random_value(cd->cols[c], &g, v);
+}
 
 /* The value of column c (of the case's columns; the id column is separate)
  * at row r. */
@@ -583,11 +601,16 @@ static void cell(const struct casedef *cd, size_t c, size_t r, struct val *v)
         }
         return;
     case MODE_ALLNULL: v->null = true; return;
-    case MODE_LOWCARD: {
-        struct rng g2 = {mix64(cd->seed ^ ((uint64_t)c << 40) ^ (r % 5))};
-        random_value(t, &g2, v);
+    case MODE_FALLBACK: /* low cardinality first (the dictionary pays), then unique */
+        if (r < 2000)
+            lowcard_value(cd, c, r, v);
+        else if (rng_next(&g) % 20 == 0)
+            v->null = true;
+        else
+            random_value(t, &g, v);
         return;
-    }
+    case MODE_LOWCARD: lowcard_value(cd, c, r, v); return;
+    case MODE_ZEROS: v->d = ZEROS[cd->variant & 1][c & 1][r % 3]; return;
     case MODE_NANONLY:
         if (cd->nullable && r % 3 == 0)
             v->null = true;
@@ -737,6 +760,10 @@ static int write_case(const char *dir, const struct casedef *cd)
     int rc;
 
     sl_err_clear(&err);
+    /* expected values first: a case the writer fails on still shows up in
+     * the harness (as a missing file) */
+    if (write_json(dir, cd) != 0)
+        return 1;
     snprintf(path, sizeof(path), "%s/%s.parquet", dir, cd->name);
     rc = fill_schema(&s, cd);
     if (rc != 0)
@@ -764,7 +791,7 @@ out:
     batch_schema_free(&s);
     if (rc != 0)
         return die("writing", cd->name, rc, &err);
-    return write_json(dir, cd);
+    return 0;
 }
 
 static void case_init(struct casedef *cd, size_t codec, enum mode mode, bool nullable,
@@ -829,14 +856,15 @@ static int structural_cases(const char *dir, size_t k)
     case_all_types(&cd);
     bad |= write_case(dir, &cd);
 
-    case_init(&cd, k, MODE_LOWCARD, true, 20000, "dict_low_cardinality");
+    case_init(&cd, k, MODE_LOWCARD, true, 6000, "dict_low_cardinality");
     case_all_types(&cd);
     cd.expect_enc = "{\"string\":[\"RLE_DICTIONARY\"],\"binary\":[\"RLE_DICTIONARY\"],"
                     "\"int64\":[\"RLE_DICTIONARY\"]}";
     bad |= write_case(dir, &cd);
 
-    /* unique strings overflow a small dictionary: PLAIN fallback pages */
-    case_init(&cd, k, MODE_MIXED, true, 30000, "dict_fallback");
+    /* the first pages make the dictionary pay; then unique values overflow
+     * its small budget and the chunk falls back to PLAIN pages */
+    case_init(&cd, k, MODE_FALLBACK, true, 30000, "dict_fallback");
     cd.cols[0] = type_named("string");
     cd.cols[1] = type_named("binary");
     cd.cols[2] = type_named("json");
@@ -846,6 +874,15 @@ static int structural_cases(const char *dir, size_t k)
     cd.expect_enc = "{\"string\":[\"RLE_DICTIONARY\",\"PLAIN\"],"
                     "\"binary\":[\"RLE_DICTIONARY\",\"PLAIN\"]}";
     bad |= write_case(dir, &cd);
+
+    for (int z = 0; z < 2; z++) {
+        case_init(&cd, k, MODE_ZEROS, false, 3, z ? "signed_zero_b" : "signed_zero_a");
+        cd.variant = z;
+        cd.cols[0] = type_named("float");
+        cd.cols[1] = type_named("double");
+        cd.ncols = 2;
+        bad |= write_case(dir, &cd);
+    }
 
     case_init(&cd, k, MODE_NANONLY, true, 30, "nan_only");
     cd.cols[0] = type_named("float");
@@ -883,7 +920,7 @@ int main(int argc, char **argv)
             }
         }
         bad |= structural_cases(dir, k);
-        files += 9;
+        files += 11;
     }
     fprintf(stderr, "gen_cases: %zu files in %s%s\n", files, dir, bad ? " (with errors)" : "");
     return bad ? 1 : 0;

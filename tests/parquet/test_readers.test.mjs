@@ -374,7 +374,8 @@ function statKey(col, s) {
     case 'int8': case 'int16': case 'int32': case 'int64': return BigInt(s);
     case 'float': case 'double': {
       const m = { nan: NaN, inf: Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity }[s.toLowerCase()];
-      return m !== undefined ? m : Number(s);
+      const n = m !== undefined ? m : Number(s);
+      return col.type === 'float' ? Math.fround(n) : n; // DuckDB prints float32 shortest
     }
     case 'decimal': {
       const neg = s.startsWith('-');
