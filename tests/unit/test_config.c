@@ -291,6 +291,26 @@ static void test_table_options(void **state)
     config_free(cfg);
 }
 
+static void test_yaml_anchors_and_merge(void **state)
+{
+    struct config *cfg = NULL;
+    struct sl_err err;
+    const struct config_table *t;
+    (void)state;
+    assert_int_equal(load_text("databases:\n  shop:\n    schemas:\n      dbo:\n        tables:\n"
+                               "          a: &cdc {capture: cdc, mode: incremental}\n"
+                               "          b: *cdc\n"
+                               "          c: {<<: *cdc, mode: full}\n",
+                               &cfg, &err),
+                     0);
+    t = cfg->databases[0].schemas[0].tables;
+    assert_int_equal(t[1].capture, CONFIG_CAPTURE_CDC);
+    assert_int_equal(t[1].mode, CONFIG_MODE_INCREMENTAL);
+    assert_int_equal(t[2].capture, CONFIG_CAPTURE_CDC);
+    assert_int_equal(t[2].mode, CONFIG_MODE_FULL);
+    config_free(cfg);
+}
+
 /* ---- error messages --------------------------------------------------------------- */
 
 static void test_unknown_key_issue_example(void **state)
@@ -947,6 +967,7 @@ int main(void)
         cmocka_unit_test_setup(test_format_by_content, test_setup),
         cmocka_unit_test_setup(test_defaults, test_setup),
         cmocka_unit_test_setup(test_table_options, test_setup),
+        cmocka_unit_test_setup(test_yaml_anchors_and_merge, test_setup),
         cmocka_unit_test_setup(test_unknown_key_issue_example, test_setup),
         cmocka_unit_test_setup(test_error_messages, test_setup),
         cmocka_unit_test_setup(test_syntax_errors, test_setup),
