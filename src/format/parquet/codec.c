@@ -83,14 +83,16 @@ void codec_ctx_destroy(struct codec_ctx *c)
 
 static int gzip_compress(struct codec_ctx *c, const uint8_t *src, size_t n, struct buf *out)
 {
-    size_t bound = deflateBound(&c->z, (uLong)n);
+    size_t bound;
     int rc, zrc;
+    /* Reset first: deflateBound on a finished stream omits the gzip header. */
+    if (deflateReset(&c->z) != Z_OK)
+        return SL_EIO;
+    bound = deflateBound(&c->z, (uLong)n);
     if (n > UINT_MAX || bound > UINT_MAX)
         return SL_ELIMIT;
     if ((rc = buf_reserve(out, bound)) != 0)
         return rc;
-    if (deflateReset(&c->z) != Z_OK)
-        return SL_EIO;
     c->z.next_in = (Bytef *)(uintptr_t)src;
     c->z.avail_in = (uInt)n;
     c->z.next_out = out->data + out->len;

@@ -95,7 +95,7 @@ struct pval {
 struct felem {
     int type, type_length, rep, num_children, converted, scale, precision;
     bool has_type, has_children;
-    int lt, lt_bits, lt_signed, lt_unit, lt_scale, lt_precision;
+    int lt, lt_bits, lt_signed, lt_utc, lt_unit, lt_scale, lt_precision;
     const uint8_t *name;
     size_t name_len;
 };
@@ -118,6 +118,9 @@ static void parse_logical(struct thrift_r *tr, struct felem *e)
                 e->lt_bits = thrift_r_i8(tr);
             else if (id == LT_INTEGER && id2 == 2 && (t2 == THRIFT_TRUE || t2 == THRIFT_FALSE))
                 e->lt_signed = t2 == THRIFT_TRUE;
+            else if ((id == LT_TIMESTAMP || id == LT_TIME) && id2 == 1 &&
+                     (t2 == THRIFT_TRUE || t2 == THRIFT_FALSE))
+                e->lt_utc = t2 == THRIFT_TRUE;
             else if (id == LT_DECIMAL && id2 == 1 && t2 == THRIFT_I32)
                 e->lt_scale = thrift_r_i32(tr);
             else if (id == LT_DECIMAL && id2 == 2 && t2 == THRIFT_I32)
@@ -343,7 +346,7 @@ static int map_leaf(const struct felem *e, struct rcol *c, struct batch_field *f
             int unit = lt == LT_TIMESTAMP ? e->lt_unit
                                           : (ct == CT_TIMESTAMP_MILLIS ? TU_MILLIS : TU_MICROS);
             f->type = BATCH_TIMESTAMP;
-            f->utc_adjusted = lt == LT_TIMESTAMP ? e->lt_signed : true;
+            f->utc_adjusted = lt == LT_TIMESTAMP ? e->lt_utc : true;
             if (unit == TU_MILLIS)
                 c->ts_mul = 1000;
             else if (unit == TU_NANOS)

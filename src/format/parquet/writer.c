@@ -1429,8 +1429,9 @@ static int writer_setup(struct parquet_writer *w, const struct parquet_options *
     if (!w->created_by || !w->cols || !w->scratch)
         return sl_err_set(err, SL_ENOMEM, "out of memory opening \"%s\"", w->path);
     if (!w->codec)
-        return sl_err_set(err, SL_EINVAL, "cannot set up codec %d for \"%s\"",
-                          (int)w->opt.codec, w->path);
+        return sl_err_set(err, strcmp(parquet_codec_name(w->opt.codec), "unknown") ? SL_ENOMEM
+                                                                                  : SL_EINVAL,
+                          "cannot set up codec %d for \"%s\"", (int)w->opt.codec, w->path);
     for (size_t i = 0; i < n; i++) {
         const struct batch_field *f = &w->schema->fields[i];
         if (!f->name || col_setup(&w->cols[i], f) != 0)
