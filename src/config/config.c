@@ -12,10 +12,15 @@
  * the config's own arena. A failure at any point frees both, so the caller
  * sees either a complete config or nothing.
  *
- * Secrets: connection.password is read with the secret flag, which keeps
- * its text out of every message; messages about ${VAR} problems never
- * quote the value either, only the variable and key names. .env lines are
- * never quoted back.
+ * Secrets: messages quote a value, as written before ${VAR} expansion, only
+ * when it failed to be an integer, a boolean or one of a fixed set of
+ * words (or a port in connection.server); string-valued keys such as
+ * connection.password are never quoted, and neither are ${VAR} problems
+ * (only the variable and key names) or .env lines. The syntax adapters
+ * strip their libraries' quotations of the input. Buffers that held the
+ * file, .env or an expansion are wiped before they are freed; copies in
+ * the arenas are not (the arena has no wipe), so this limits, rather than
+ * rules out, a password lingering in freed memory.
  */
 #include "config/config.h"
 
@@ -40,24 +45,22 @@ static const char *const mode_names[] = {"full", "incremental", "full_incrementa
 static const char *const capture_names[] = {"ct", "cdc", "auto"};
 static const char *const cdc_mode_names[] = {"all", "net"};
 static const char *const output_names[] = {"per_table", "unified"};
-static const char *const compression_names[] = {"none",    "snappy",  "gzip",
-                                                "zstd",    "lz4_raw", "brotli"};
+static const char *const compression_names[] = {"none", "snappy",  "gzip",
+                                                "zstd", "lz4_raw", "brotli"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const root_keys[] = {"connection", "storage", "parallelism", "databases", NULL};
 static const char *const connection_keys[] = {
-    "server",  "port",    "user", "password", "driver", "database",
-    "encrypt", "trust_server_certificate",    NULL};
-static const char *const storage_keys[] = {"root",
-                                           "output_format",
-                                           "parquet_compression",
-                                           "parquet_compression_level",
-                                           "row_group_size",
-                                           NULL};
+    "server", "port",     "user",    "password",
+    "driver", "database", "encrypt", "trust_server_certificate",
+    NULL};
+static const char *const storage_keys[] = {
+    "root", "output_format", "parquet_compression", "parquet_compression_level", "row_group_size",
+    NULL};
 static const char *const database_keys[] = {"uc_catalog", "schemas", NULL};
 static const char *const schema_keys[] = {"uc_schema", "tables", NULL};
-static const char *const table_keys[] = {"mode",    "scd_type", "soft_delete",      "capture",
+static const char *const table_keys[] = {"mode",     "scd_type",          "soft_delete", "capture",
                                          "cdc_mode", "cdc_update_before", NULL};
 
 struct dotenv_var {
@@ -267,8 +270,8 @@ static int is_name_char(int c)
  * to the first '}'. Shell semantics: ":-" applies when NAME is unset or
  * empty; a plain ${NAME} that is unset is an error naming NAME and path.
  */
-static int expand_ref(struct loader *ld, const char *in, const char *path, int line,
-                      struct buf *b, size_t *used)
+static int expand_ref(struct loader *ld, const char *in, const char *path, int line, struct buf *b,
+                      size_t *used)
 {
     const char *p = in + 2, *close = strchr(in, '}'), *def = NULL, *val;
     char name[VAR_NAME_MAX];
@@ -307,8 +310,7 @@ static int expand_ref(struct loader *ld, const char *in, const char *path, int l
 }
 
 /* Expand every ${...} in text; *out is text itself or a copy in the tmp arena. */
-static int expand(struct loader *ld, const char *text, const char *path, int line,
-                  const char **out)
+static int expand(struct loader *ld, const char *text, const char *path, int line, const char **out)
 {
     struct buf b;
     const char *p = text;
@@ -567,10 +569,15 @@ static int get_string(struct loader *ld, const char *parent, const struct doc_pa
     return rc ? rc : keep(ld, text, out);
 }
 
-static int bad_value(struct loader *ld, const char *path, const char *text, int line)
+/*
+ * Quote the value as written, not as expanded: `port: ${X}` reports
+ * "${X}", so a variable's content (which may be a secret put in the wrong
+ * place) never reaches a message.
+ */
+static int bad_value(struct loader *ld, const char *path, const struct doc_node *v)
 {
-    return sl_err_set(ld->err, SL_ECONFIG, "invalid value \"%s\" for %s (%s line %d)", text, path,
-                      ld->file, line);
+    return sl_err_set(ld->err, SL_ECONFIG, "invalid value \"%s\" for %s (%s line %d)", v->text,
+                      path, ld->file, v->line);
 }
 
 /* An integer in [lo, hi]; *out keeps its default when absent. */
@@ -587,7 +594,7 @@ static int get_int(struct loader *ld, const char *parent, const struct doc_pair 
     errno = 0;
     v = strtoll(text, &end, 10);
     if (!*text || isspace((unsigned char)*text) || *end || errno || v < lo || v > hi) {
-        bad_value(ld, path, text, p->value->line);
+        bad_value(ld, path, p->value);
         if (hi == LLONG_MAX)
             sl_err_hint(ld->err, "expected an integer greater than %lld", lo - 1);
         else
@@ -617,7 +624,7 @@ static int get_bool(struct loader *ld, const char *parent, const struct doc_pair
             return 0;
         }
     }
-    bad_value(ld, path, text, p->value->line);
+    bad_value(ld, path, p->value);
     sl_err_hint(ld->err, "expected true or false");
     return SL_ECONFIG;
 }
@@ -650,7 +657,7 @@ static int get_enum(struct loader *ld, const char *parent, const struct doc_pair
             return 0;
         }
     }
-    bad_value(ld, path, text, p->value->line);
+    bad_value(ld, path, p->value);
     hint_allowed(ld, names, n);
     return SL_ECONFIG;
 }
@@ -777,8 +784,10 @@ static int resolve_port(struct loader *ld, const struct conn_given *g)
         return SL_ECONFIG;
     }
     if (comma && srv_file && g->port_set && g->port != srv_port) {
-        sl_err_set(ld->err, SL_ECONFIG, "connection.server names port %lld but connection.port is "
-                   "%lld%s", srv_port, g->port, at);
+        sl_err_set(ld->err, SL_ECONFIG,
+                   "connection.server names port %lld but connection.port is "
+                   "%lld%s",
+                   srv_port, g->port, at);
         sl_err_hint(ld->err, "give the port once, or make both agree");
         return SL_ECONFIG;
     }
@@ -846,8 +855,8 @@ static int resolve_connection(struct loader *ld, const struct conn_given *g)
 static const struct {
     int lo, hi, def;
 } level_range[] = {
-    [CONFIG_COMPRESSION_NONE] = {1, 0, 0},   [CONFIG_COMPRESSION_SNAPPY] = {1, 0, 0},
-    [CONFIG_COMPRESSION_GZIP] = {1, 9, 6},   [CONFIG_COMPRESSION_ZSTD] = {1, 22, 3},
+    [CONFIG_COMPRESSION_NONE] = {1, 0, 0},    [CONFIG_COMPRESSION_SNAPPY] = {1, 0, 0},
+    [CONFIG_COMPRESSION_GZIP] = {1, 9, 6},    [CONFIG_COMPRESSION_ZSTD] = {1, 22, 3},
     [CONFIG_COMPRESSION_LZ4_RAW] = {1, 0, 0}, [CONFIG_COMPRESSION_BROTLI] = {0, 11, 6},
 };
 
@@ -949,8 +958,10 @@ static int parse_table(struct loader *ld, const char *parent, const struct doc_p
     if (rc == 0 && v->kind == DOC_SCALAR) {
         rc = get_enum(ld, parent, tp, mode_names, COUNT(mode_names), &mode, NULL);
     } else if (rc == 0 && v->kind == DOC_SEQ) {
-        rc = sl_err_set(ld->err, SL_ECONFIG, "expected a mode or a mapping for %s, got a list "
-                        "(%s line %d)", path, ld->file, tp->line);
+        rc = sl_err_set(ld->err, SL_ECONFIG,
+                        "expected a mode or a mapping for %s, got a list "
+                        "(%s line %d)",
+                        path, ld->file, tp->line);
         hint_allowed(ld, mode_names, COUNT(mode_names));
     } else if (rc == 0 && v->kind == DOC_MAP) {
         rc = check_keys(ld, v, table_keys, path);
@@ -982,9 +993,8 @@ static int parse_table(struct loader *ld, const char *parent, const struct doc_p
  * The entries of a required, non-empty mapping at key `child` of map; what
  * is the noun for the message ("database \"shop\"" lists no "schemas").
  */
-static int get_children(struct loader *ld, const char *path, const struct doc_node *map,
-                        int line, const char *child, const char *what,
-                        const struct doc_node **out)
+static int get_children(struct loader *ld, const char *path, const struct doc_node *map, int line,
+                        const char *child, const char *what, const struct doc_node **out)
 {
     const struct doc_pair *p = find(map, child);
     const char *cpath = join(ld, path, child);
@@ -1230,9 +1240,9 @@ void config_free(struct config *cfg)
 static int odbc_attr(struct buf *b, const char *key, const char *value, bool force)
 {
     size_t len = strlen(value);
-    bool brace = force || strpbrk(value, ";{}") != NULL ||
-                 (len > 0 && (isspace((unsigned char)value[0]) ||
-                              isspace((unsigned char)value[len - 1])));
+    bool brace =
+        force || strpbrk(value, ";{}") != NULL ||
+        (len > 0 && (isspace((unsigned char)value[0]) || isspace((unsigned char)value[len - 1])));
     const char *p;
     int rc = buf_appendf(b, "%s%s=%s", b->len ? ";" : "", key, brace ? "{" : "");
 
@@ -1315,7 +1325,8 @@ struct span {
     size_t n;
 };
 
-/* Next comma-separated entry of *cur, blanks trimmed; false at the end. Empty entries are skipped. */
+/* Next comma-separated entry of *cur, blanks trimmed; false at the end. Empty entries are skipped.
+ */
 static bool next_entry(const char **cur, struct span *e)
 {
     while (**cur) {
@@ -1514,7 +1525,9 @@ static int dump_connection(const struct config_connection *c, struct buf *b)
     if (rc == 0)
         rc = buf_appendf(b, "  port: %d", c->port);
     if (rc == 0)
-        rc = dump_note(b, c->port_src, c->server_src == CONFIG_SRC_ENV ? "MSSQL_SERVER or MSSQL_PORT" : "MSSQL_PORT");
+        rc = dump_note(b, c->port_src,
+                       c->server_src == CONFIG_SRC_ENV ? "MSSQL_SERVER or MSSQL_PORT"
+                                                       : "MSSQL_PORT");
     if (rc == 0)
         rc = dump_conn_string(b, "user", c->user, c->user_src, "MSSQL_USER");
     if (rc == 0) /* the one place the password would show: never its text */

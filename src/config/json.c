@@ -85,10 +85,12 @@ static int convert_object(struct conv *c, json_t *v, struct doc_node *d)
     size_t i = 0;
     int rc = 0;
 
-    d->pairs = arena_alloc(c->a, (json_object_size(v) ? json_object_size(v) : 1) * sizeof *d->pairs);
+    d->pairs =
+        arena_alloc(c->a, (json_object_size(v) ? json_object_size(v) : 1) * sizeof *d->pairs);
     if (!d->pairs)
         return SL_ENOMEM;
-    json_object_foreach(v, key, member) {
+    json_object_foreach(v, key, member)
+    {
         struct doc_pair *dp = &d->pairs[i];
         dp->line = take_line(c);
         dp->key = arena_strdup(c->a, key);

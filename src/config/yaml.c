@@ -169,8 +169,8 @@ static int syntax_error(struct fy_diag *diag, const char *name, struct sl_err *e
     while (diag && (e = fy_diag_errors_iterate(diag, &iter)) != NULL) {
         if (e->type != FYET_ERROR)
             continue;
-        return sl_err_set(err, SL_ECONFIG, "invalid YAML: %s (%s line %d, column %d)", e->msg,
-                          name, e->line + 1, e->column + 1);
+        return sl_err_set(err, SL_ECONFIG, "invalid YAML: %s (%s line %d, column %d)", e->msg, name,
+                          e->line + 1, e->column + 1);
     }
     return SL_ENOTFOUND;
 }
@@ -197,8 +197,7 @@ int yaml_doc_parse(const char *text, size_t len, const char *name, struct arena 
     }
     fy_diag_set_collect_errors(diag, true);
     memset(&pcfg, 0, sizeof pcfg);
-    pcfg.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT | FYPCF_DEFAULT_VERSION_1_2 |
-                 FYPCF_JSON_NONE;
+    pcfg.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE;
     pcfg.diag = diag;
     fyd = fy_document_build_from_string(&pcfg, text, len);
     if (!fyd) {

@@ -9,10 +9,12 @@
  * them: "... (config.yaml line 12)". Fixture files live in
  * tests/data/config (SL_CONFIG_DATA_DIR).
  */
+/* cmocka.h needs these four first. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -30,8 +32,8 @@
 static char tmpdir[] = "/tmp/sl_test_config_XXXXXX";
 
 static const char *const env_names[] = {
-    "MSSQL_SERVER",     "MSSQL_PORT",       "MSSQL_USER",     "MSSQL_PASSWORD",
-    "MSSQL_DRIVER",     "MSSQL_DATABASE",   "SLUICE_TEST_X",  "SLUICE_TEST_WINS",
+    "MSSQL_SERVER",     "MSSQL_PORT",       "MSSQL_USER",           "MSSQL_PASSWORD",
+    "MSSQL_DRIVER",     "MSSQL_DATABASE",   "SLUICE_TEST_X",        "SLUICE_TEST_WINS",
     "SLUICE_TEST_HOST", "SLUICE_TEST_USER", "SLUICE_TEST_PASSWORD", NULL};
 
 static void clear_env(void)
@@ -330,8 +332,10 @@ static void test_unknown_key_issue_example(void **state)
                              "hint: did you mean \"parquet_compression\"?");
 }
 
-#define DB_TAIL "databases:\n  shop:\n    schemas:\n      dbo:\n        tables:\n          orders: full\n"
-#define TABLE(x) "databases:\n  shop:\n    schemas:\n      dbo:\n        tables:\n          orders: " x "\n"
+#define DB_TAIL                                                                                    \
+    "databases:\n  shop:\n    schemas:\n      dbo:\n        tables:\n          orders: full\n"
+#define TABLE(x)                                                                                   \
+    "databases:\n  shop:\n    schemas:\n      dbo:\n        tables:\n          orders: " x "\n"
 
 struct error_case {
     const char *text;
@@ -340,8 +344,7 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
-    {"paralelism: 4\n" DB_TAIL,
-     "unknown key \"paralelism\" at the top level (config.yaml line 1)",
+    {"paralelism: 4\n" DB_TAIL, "unknown key \"paralelism\" at the top level (config.yaml line 1)",
      "did you mean \"parallelism\"?"},
     {"storage:\n  colour: red\n" DB_TAIL, "unknown key \"colour\" in storage (config.yaml line 2)",
      "allowed keys: root, output_format, parquet_compression, parquet_compression_level, "
@@ -447,8 +450,8 @@ static const struct error_case error_cases[] = {
     {"connection:\n  server: ',1433'\n" DB_TAIL,
      "connection.server names no host (config.yaml line 2)",
      "write a host name or address, optionally followed by ,port"},
-    {"storage:\n  - root\n" DB_TAIL, "expected a mapping for storage, got a list (config.yaml line 1)",
-     ""},
+    {"storage:\n  - root\n" DB_TAIL,
+     "expected a mapping for storage, got a list (config.yaml line 1)", ""},
     {"parallelism: 2\n", "config.yaml has no databases section",
      "list the tables to sync under databases: <db>: schemas: <schema>: tables:, see "
      "docs/config.md"},
@@ -562,6 +565,11 @@ static void test_var_expansion(void **state)
     assert_int_equal(load_text("parallelism: ${SLUICE_TEST_X}\n" DB_TAIL, &cfg, &err), 0);
     assert_int_equal(cfg->parallelism, 8);
     config_free(cfg);
+    /* A bad expanded value is quoted as written, never as the variable's content. */
+    setenv("SLUICE_TEST_X", SECRET, 1);
+    assert_int_equal(load_text("parallelism: ${SLUICE_TEST_X}\n" DB_TAIL, &cfg, &err), SL_ECONFIG);
+    assert_string_equal(err.msg, "invalid value \"${SLUICE_TEST_X}\" for parallelism (config.yaml "
+                                 "line 1)");
 }
 
 static void test_dotenv_precedence(void **state)
@@ -573,7 +581,7 @@ static void test_dotenv_precedence(void **state)
     sl_err_clear(&err);
     assert_int_equal(config_load(fixture("dotenv/config.yaml"), &cfg, &err), 0);
     assert_string_equal(cfg->storage.root, "from-env/lake"); /* environment beats .env */
-    assert_string_equal(cfg->connection.user, "loader");    /* comment stripped */
+    assert_string_equal(cfg->connection.user, "loader");     /* comment stripped */
     assert_string_equal(cfg->connection.password, "p#ss \"quoted\" }x");
     assert_string_equal(cfg->connection.server, "db.example.com"); /* empty -> default */
     config_free(cfg);
@@ -671,7 +679,8 @@ static void test_credential_resolution(void **state)
     clear_env();
     sl_err_clear(&err);
     assert_int_equal(config_load(fixture("example.yaml"), &cfg, &err), SL_ECONFIG);
-    assert_non_null(strstr(err.msg, "undefined variable \"MSSQL_PASSWORD\" in connection.password ("));
+    assert_non_null(
+        strstr(err.msg, "undefined variable \"MSSQL_PASSWORD\" in connection.password ("));
     assert_non_null(strstr(err.msg, "example.yaml line 5)"));
 }
 
@@ -684,9 +693,9 @@ static void test_password_never_in_errors(void **state)
     (void)state;
 
     /* A bad value right next to the password. */
-    assert_int_equal(load_text("connection:\n  password: " SECRET "\n  port: " SECRET "x\n" DB_TAIL,
-                               &cfg, &err),
-                     SL_ECONFIG);
+    assert_int_equal(
+        load_text("connection:\n  password: " SECRET "\n  port: " SECRET "x\n" DB_TAIL, &cfg, &err),
+        SL_ECONFIG);
     assert_string_equal(err.msg, "invalid value \"" SECRET "x\" for connection.port (config.yaml "
                                  "line 3)");
     /* (that is the port's own text, quoted on purpose; the password itself:) */
@@ -715,9 +724,8 @@ static void test_password_never_in_errors(void **state)
     assert_no_secret(&err);
 
     /* The dump and the redacted connection string hide it; only the real one has it. */
-    assert_int_equal(load_text("connection:\n  user: u\n  password: " SECRET "\n" DB_TAIL, &cfg,
-                               &err),
-                     0);
+    assert_int_equal(
+        load_text("connection:\n  user: u\n  password: " SECRET "\n" DB_TAIL, &cfg, &err), 0);
     buf_init(&b, 0);
     assert_int_equal(config_redacted_dump(cfg, &b), 0);
     assert_null(strstr((char *)b.data, SECRET));
@@ -796,14 +804,15 @@ static void test_odbc_msodbc(void **state)
 
 /* ---- --tables -------------------------------------------------------------------------------- */
 
-static const char two_dbs[] = "databases:\n"
-                              "  shop:\n"
-                              "    schemas:\n"
-                              "      dbo: {tables: {orders: full, customers: full, products: full}}\n"
-                              "      sales: {tables: {invoices: full}}\n"
-                              "  hr:\n"
-                              "    schemas:\n"
-                              "      dbo: {tables: {people: full}}\n";
+static const char two_dbs[] =
+    "databases:\n"
+    "  shop:\n"
+    "    schemas:\n"
+    "      dbo: {tables: {orders: full, customers: full, products: full}}\n"
+    "      sales: {tables: {invoices: full}}\n"
+    "  hr:\n"
+    "    schemas:\n"
+    "      dbo: {tables: {people: full}}\n";
 
 static void test_filter_tables(void **state)
 {
@@ -863,30 +872,31 @@ static void test_redacted_dump(void **state)
                      0);
     buf_init(&b, 0);
     assert_int_equal(config_redacted_dump(cfg, &b), 0);
-    assert_string_equal((char *)b.data,
-                        "# effective configuration of \"config.yaml\"; the password is never shown\n"
-                        "connection:\n"
-                        "  server: \"127.0.0.1\"  # default\n"
-                        "  port: 1433  # default\n"
-                        "  user: \"envuser\"  # from MSSQL_USER\n"
-                        "  password: \"***\"\n"
-                        "  driver: \"FreeTDS\"  # default\n"
-                        "  database: ~  # not set (MSSQL_DATABASE)\n"
-                        "  encrypt: false\n"
-                        "  trust_server_certificate: false\n"
-                        "storage:\n"
-                        "  root: \"./lake\"\n"
-                        "  output_format: per_table\n"
-                        "  parquet_compression: snappy\n"
-                        "  row_group_size: 500000\n"
-                        "parallelism: 4\n"
-                        "databases:\n"
-                        "  \"shop\":\n"
-                        "    schemas:\n"
-                        "      \"dbo\":\n"
-                        "        tables:\n"
-                        "          \"orders\": {mode: full, scd_type: 1, soft_delete: false, "
-                        "capture: auto, cdc_mode: all, cdc_update_before: false}\n");
+    assert_string_equal(
+        (char *)b.data,
+        "# effective configuration of \"config.yaml\"; the password is never shown\n"
+        "connection:\n"
+        "  server: \"127.0.0.1\"  # default\n"
+        "  port: 1433  # default\n"
+        "  user: \"envuser\"  # from MSSQL_USER\n"
+        "  password: \"***\"\n"
+        "  driver: \"FreeTDS\"  # default\n"
+        "  database: ~  # not set (MSSQL_DATABASE)\n"
+        "  encrypt: false\n"
+        "  trust_server_certificate: false\n"
+        "storage:\n"
+        "  root: \"./lake\"\n"
+        "  output_format: per_table\n"
+        "  parquet_compression: snappy\n"
+        "  row_group_size: 500000\n"
+        "parallelism: 4\n"
+        "databases:\n"
+        "  \"shop\":\n"
+        "    schemas:\n"
+        "      \"dbo\":\n"
+        "        tables:\n"
+        "          \"orders\": {mode: full, scd_type: 1, soft_delete: false, "
+        "capture: auto, cdc_mode: all, cdc_update_before: false}\n");
     /* The dump is itself a valid config (with the password put back via ${VAR}). */
     write_file("config.yaml", (char *)b.data);
     buf_free(&b);
@@ -913,11 +923,15 @@ static const char *big_config(void)
     for (d = 0; d < 3; d++) {
         fprintf(f, "  db%d:\n    uc_catalog: cat%d\n    schemas:\n", d, d);
         for (s = 0; s < 3; s++) {
-            fprintf(f, "      s%d:\n        uc_schema: ${SLUICE_TEST_X:-bronze}\n"
-                       "        tables:\n", s);
+            fprintf(f,
+                    "      s%d:\n        uc_schema: ${SLUICE_TEST_X:-bronze}\n"
+                    "        tables:\n",
+                    s);
             for (t = 0; t < 8; t++)
-                fprintf(f, "          table_with_a_long_name_%d: {mode: incremental, scd_type: 2,"
-                           " capture: cdc, cdc_mode: all, cdc_update_before: true}\n", t);
+                fprintf(f,
+                        "          table_with_a_long_name_%d: {mode: incremental, scd_type: 2,"
+                        " capture: cdc, cdc_mode: all, cdc_update_before: true}\n",
+                        t);
         }
     }
     assert_int_equal(fclose(f), 0);
