@@ -44,6 +44,14 @@ def rows(out):
     return [ln.split("\t") for ln in out.splitlines() if ln.strip() != ""]
 
 
+def after(tc, r, header):
+    """The line after the header line `header` (fails the test if absent)."""
+    tc.assertIn(header, r, "result header %r not in tsql output %r" % (header, r))
+    i = r.index(header)
+    tc.assertLess(i + 1, len(r), "no value line after %r" % (header,))
+    return r[i + 1]
+
+
 class Tsql(unittest.TestCase):
     def test_login_and_select(self):
         rc, out, err = run("SELECT DB_NAME() AS db, 40 + 2 AS answer\ngo\n")
@@ -57,8 +65,7 @@ class Tsql(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         r = rows(out)
         for header, value in (("first_batch", "1"), ("second_batch", "2"), ("third_set", "3")):
-            i = r.index([header])
-            self.assertEqual(r[i + 1], [value])
+            self.assertEqual(after(self, r, [header]), [value])
 
     def test_variables_live_within_one_batch_only(self):
         rc, out, err = run("DECLARE @x int = 5\nSELECT @x * 2 AS v\ngo\nSELECT @x\ngo\n")
@@ -99,8 +106,7 @@ class Tsql(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         r = rows(out)
         names = [n for n, _, _ in sel]
-        self.assertIn(names, r, out)
-        values = r[r.index(names) + 1]
+        values = after(self, r, names)
         self.assertEqual(len(values), len(sel), out)
         mism = ["%s: got %r want %r" % (n, got, want) for (n, _, want), got in zip(sel, values) if got != want]
         self.assertEqual(mism, [], "\n".join(mism))
@@ -112,7 +118,7 @@ class Tsql(unittest.TestCase):
                            "CAST(0xDEADBEEF AS varbinary(4)) AS b, CAST(12.5 AS money) AS m, CAST(0.5 AS float) AS f\ngo\n")
         self.assertEqual(rc, 0, err)
         r = rows(out)
-        vals = r[r.index(["d", "t", "b", "m", "f"]) + 1]
+        vals = after(self, r, ["d", "t", "b", "m", "f"])
         self.assertRegex(vals[0], r"2024|Feb")
         self.assertRegex(vals[1], r"13:14:15|01:14:15")
         self.assertRegex(vals[2].lower(), r"^(0x)?deadbeef$")
@@ -123,7 +129,7 @@ class Tsql(unittest.TestCase):
         rc, out, err = run("SELECT * FROM dbo.no_such\ngo\nSELECT 5 AS after_error\ngo\n")
         self.assertRegex(err, msg_re(208, 16, 1, "Invalid object name 'dbo.no_such'.", line=1))
         r = rows(out)
-        self.assertEqual(r[r.index(["after_error"]) + 1], ["5"])
+        self.assertEqual(after(self, r, ["after_error"]), ["5"])
 
     def test_syntax_error_line(self):
         rc, out, err = run("SELECT 1 AS a\n\nSELECT 1 +\ngo\n")
@@ -138,11 +144,11 @@ class Tsql(unittest.TestCase):
                                      "duplicate key in object 'dbo.ts_pk'. The duplicate key value is (1).", line=2))
         self.assertRegex(err, msg_re(3621, 0, 0, "The statement has been terminated.", line=2))
         r = rows(out)
-        self.assertEqual(r[r.index(["n"]) + 1], ["1"])
+        self.assertEqual(after(self, r, ["n"]), ["1"])
 
     def test_row_count_footer(self):
-        p = S.tsql("CREATE TABLE dbo.ts_rc (id int)\ngo\nINSERT INTO dbo.ts_rc VALUES (1), (2), (3)\ngo\n",
-                   extra=["-o", "q"])
+        # (-o q would suppress the footer too)
+        p = S.tsql("CREATE TABLE dbo.ts_rc (id int)\ngo\nINSERT INTO dbo.ts_rc VALUES (1), (2), (3)\ngo\n")
         both = p.stdout.decode() + p.stderr.decode()
         self.assertIn("(3 rows affected)", both)
 
@@ -162,7 +168,7 @@ class Tsql(unittest.TestCase):
         rc, out, err = run("CREATE DATABASE ts_db\ngo\nUSE ts_db\nSELECT DB_NAME() AS db\ngo\n")
         self.assertEqual(rc, 0, err)
         r = rows(out)
-        self.assertEqual(r[r.index(["db"]) + 1], ["ts_db"])
+        self.assertEqual(after(self, r, ["db"]), ["ts_db"])
 
 
 if __name__ == "__main__":
