@@ -466,6 +466,92 @@ static void test_cancel_large_result(void **state)
     buf_free(&req);
 }
 
+
+/* Bulk load as FreeTDS sends it: COLMETADATA + ROWs (one NBCROW), no DONE. */
+static void test_bulk_load(void **state)
+{
+    int fd;
+    pthread_t th;
+    struct srv_arg a;
+    struct buf r, m;
+    static const uint8_t coll[5] = {0x09, 0x04, 0xD0, 0x00, 0x34};
+    (void)state;
+    buf_init(&r, 0);
+    buf_init(&m, 0);
+    start(&fd, &th, &a);
+    login(fd, "sa", "pw", &r);
+    buf_append(&m, "\x81\x02\x00", 3);
+    buf_append(&m, "\x00\x00\x00\x00\x09\x00\x26\x04", 8); /* usertype, flags, INTN(4) */
+    buf_append(&m, "\x02i\x00d\x00", 5);
+    buf_append(&m, "\x00\x00\x00\x00\x09\x00\xA7\xFF\xFF", 9); /* varchar(max) */
+    buf_append(&m, coll, 5);
+    buf_append(&m, "\x01s\x00", 3);
+    for (int i = 0; i < 3; i++) {
+        buf_append(&m, "\xD1\x04", 2);
+        buf_append_u32le(&m, (uint32_t)i);
+        buf_append_u64le(&m, UINT64_C(0xFFFFFFFFFFFFFFFE));
+        buf_append_u32le(&m, 1);
+        buf_append(&m, "x", 1);
+        buf_append_u32le(&m, 0);
+    }
+    buf_append(&m, "\xD2\x02\x04\x09\x00\x00\x00", 7); /* NBCROW: s NULL */
+    send_msg(fd, 0x07, m.data, m.len);
+    read_msg(fd, &r);
+    {
+        static const uint8_t done[] = {0xFD, 0x10, 0x00, 0xC3, 0x00, 4, 0, 0, 0, 0, 0, 0, 0};
+        assert_int_equal(r.len, 13);
+        assert_memory_equal(r.data, done, 13);
+    }
+    close(fd);
+    pthread_join(th, NULL);
+    buf_free(&r);
+    buf_free(&m);
+}
+
+/* Two RPCs in one message: DONEINPROC, RETURNSTATUS, RETURNVALUE, DONEPROC(MORE), ..., DONEPROC. */
+static void test_rpc_response_shape(void **state)
+{
+    int fd;
+    pthread_t th;
+    struct srv_arg a;
+    struct buf r, m;
+    static const uint8_t hdr[22] = {0x16, 0, 0, 0, 0x12, 0, 0, 0, 0x02, 0, 0, 0,
+                                    0, 0, 0, 0, 0, 0, 1, 0, 0, 0};
+    (void)state;
+    buf_init(&r, 0);
+    buf_init(&m, 0);
+    start(&fd, &th, &a);
+    login(fd, "sa", "pw", &r);
+    buf_append(&m, hdr, sizeof(hdr));
+    for (int k = 0; k < 2; k++) {
+        if (k)
+            buf_append_byte(&m, 0xFF);
+        buf_append(&m, "\xFF\xFF\x0A\x00\x00\x00", 6);
+        buf_append(&m, "\x00\x00\x26\x04\x04\x01\x00\x00\x00", 9); /* stmt (ignored by fake) */
+        buf_append(&m, "\x00\x00\x26\x04\x00", 5);
+        buf_append(&m, "\x02@\x00o\x00\x01\x26\x04\x04\x07\x00\x00\x00", 13); /* @o OUTPUT 7 */
+    }
+    send_msg(fd, 0x03, m.data, m.len);
+    read_msg(fd, &r);
+    /* COLMETADATA ... DONEINPROC(MORE|COUNT) RETURNSTATUS RETURNVALUE DONEPROC(MORE) ... DONEPROC */
+    assert_int_equal(r.data[0], 0x81);
+    {
+        static const uint8_t tail[] = {0x79, 0, 0, 0, 0};
+        static const uint8_t last[] = {0xFE, 0x00, 0x00, 0xE0, 0x00, 0, 0, 0, 0, 0, 0, 0, 0};
+        size_t i, found = 0;
+        for (i = 0; i + 5 <= r.len; i++)
+            if (!memcmp(r.data + i, tail, 5))
+                found++;
+        assert_int_equal(found, 2);
+        assert_memory_equal(r.data + r.len - 13, last, 13);
+        assert_int_equal(r.data[r.len - 13 - 4], 7); /* RETURNVALUE int 7 before it */
+    }
+    close(fd);
+    pthread_join(th, NULL);
+    buf_free(&r);
+    buf_free(&m);
+}
+
 static volatile sig_atomic_t stop_flag;
 static void on_sig(int s)
 {
@@ -479,6 +565,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_login_and_batches),
         cmocka_unit_test(test_bad_login),
         cmocka_unit_test(test_cancel_large_result),
+        cmocka_unit_test(test_bulk_load),
+        cmocka_unit_test(test_rpc_response_shape),
     };
     signal(SIGPIPE, SIG_IGN);
     engine_open(NULL, &fake, NULL);
