@@ -190,6 +190,7 @@ test('two statement errors in one batch: AggregateError, results between them ar
 test('divide by zero under ARITHABORT ON (tedious default) aborts the rest of the batch', async () => {
   await withConn(async (c) => {
     const r = await batch(c, "SELECT 1/0 AS x\nSELECT 'after' AS a");
+    assert.ok(r.err, 'an error');
     assert.equal(r.err.number, 8134);
     assert.equal(r.sets.find((s) => s.meta[0].colName === 'a'), undefined);
     assert.equal(await scalar(c, 'SELECT 3'), 3);
@@ -226,6 +227,7 @@ test('SET NOCOUNT ON hides DONE counts', async () => {
     await ok(batch(c, 'CREATE TABLE dbo.nc (id int)'));
     const r = await ok(batch(c, 'SET NOCOUNT ON; INSERT INTO dbo.nc VALUES (1), (2); SELECT id FROM dbo.nc; SELECT @@ROWCOUNT'));
     assert.equal(r.rowCount, 0);
+    assert.equal(r.sets.length, 2);
     assert.ok(r.dones.every((d) => d.rowCount === undefined), JSON.stringify(r.dones));
     assert.deepEqual(r.sets[1].rows, [[2]]);
     // NOCOUNT is a session setting: it stays on for the next batch.
@@ -244,6 +246,7 @@ test('execSql (sp_executesql) with input and OUTPUT parameters', async () => {
       [['a', TYPES.Int, 40], ['b', TYPES.Int, 2], ['name', TYPES.NVarChar, 'Zoë 😀'],
         ['sum', TYPES.Int, null, undefined, true], ['greeting', TYPES.NVarChar, null, { length: 50 }, true]]));
     assert.deepEqual(r.rows, [[40]]);
+    assert.ok(r.returnValues.sum && r.returnValues.greeting, 'RETURNVALUE tokens for @sum and @greeting');
     assert.equal(r.returnValues.sum.value, 42);
     assert.equal(r.returnValues.greeting.value, 'hi Zoë 😀');
     assert.equal(r.returnStatus, 0);
@@ -256,6 +259,7 @@ test('execSql (sp_executesql) with input and OUTPUT parameters', async () => {
 test('execSql: an error inside sp_executesql', async () => {
   await withConn(async (c) => {
     const r = await execSql(c, 'SELECT @a / 0', [['a', TYPES.Int, 1]]);
+    assert.ok(r.err, 'an error');
     assert.equal(r.err.number, 8134);
     assert.equal(r.err.message, 'Divide by zero error encountered.');
     assert.equal(await scalar(c, 'SELECT 1'), 1);
@@ -273,9 +277,11 @@ test('callProcedure: sp_executesql by name, and a user procedure with OUTPUT and
     await ok(batch(c, 'CREATE PROCEDURE dbo.p_mul @a int, @b int, @p int OUTPUT AS\nBEGIN\n  SET @p = @a * @b;\n  SELECT @a AS a, @b AS b;\n  RETURN 3;\nEND'));
     const r2 = await ok(callProc(c, 'dbo.p_mul', [['a', TYPES.Int, 6], ['b', TYPES.Int, 7], ['p', TYPES.Int, null, undefined, true]]));
     assert.deepEqual(r2.rows, [[6, 7]]);
+    assert.ok(r2.returnValues.p, 'RETURNVALUE for @p');
     assert.equal(r2.returnValues.p.value, 42);
     assert.equal(r2.returnStatus, 3);
     const r3 = await callProc(c, 'dbo.no_such_proc', []);
+    assert.ok(r3.err, 'an error');
     assert.equal(r3.err.number, 2812);
     assert.equal(r3.err.message, "Could not find stored procedure 'dbo.no_such_proc'.");
   });
