@@ -15,4 +15,10 @@ size_t style_datetime(enum tl_type_id id, int scale, const struct value_datetime
 size_t style_float(double f, bool real, int style, char *out);
 size_t style_money(const struct value_decimal *d, int style, char *out);
 
+/* text.c: case folding used by the CI collation (upper-case form). */
+int32_t text_fold(int32_t cp);
+
+/* builtins.c: registers the T-SQL built-ins on db (sqlite3 *). */
+int builtins_register(void *db);
+
 #endif

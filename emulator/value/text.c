@@ -8,7 +8,7 @@
  * comparison. Does not implement SQL Server's dictionary ordering of
  * punctuation: after case folding, characters compare by code point.
  */
-#include "value/value.h"
+#include "internal.h"
 
 #include "core/utf8.h"
 
@@ -65,7 +65,7 @@ size_t value_text_prefix(const uint8_t *s, size_t n, size_t max_units, bool utf1
     return n;
 }
 
-static int32_t fold(int32_t c)
+int32_t text_fold(int32_t c)
 {
     if (c < 0x80)
         return c >= 'a' && c <= 'z' ? c - 32 : c;
@@ -105,7 +105,7 @@ int value_text_compare_ci(const uint8_t *a, size_t an, const uint8_t *b, size_t 
 {
     size_t i = 0, j = 0;
     while (i < an || j < bn) {
-        int32_t x = fold(next_cp(a, an, &i)), y = fold(next_cp(b, bn, &j));
+        int32_t x = text_fold(next_cp(a, an, &i)), y = text_fold(next_cp(b, bn, &j));
         if (x != y)
             return x < y ? -1 : 1;
     }

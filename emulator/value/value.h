@@ -223,6 +223,35 @@ size_t value_text_units(const uint8_t *s, size_t n, bool utf16);
  * splits a character or a surrogate pair). */
 size_t value_text_prefix(const uint8_t *s, size_t n, size_t max_units, bool utf16);
 
+/* ---- date functions (DATEADD, DATEDIFF, DATEPART) ---- */
+
+enum value_datepart {
+    VALUE_DP_YEAR, VALUE_DP_QUARTER, VALUE_DP_MONTH, VALUE_DP_DAYOFYEAR, VALUE_DP_DAY,
+    VALUE_DP_WEEK, VALUE_DP_WEEKDAY, VALUE_DP_HOUR, VALUE_DP_MINUTE, VALUE_DP_SECOND,
+    VALUE_DP_MILLISECOND, VALUE_DP_MICROSECOND, VALUE_DP_NANOSECOND, VALUE_DP_TZOFFSET,
+    VALUE_DP_ISO_WEEK,
+};
+/* "yy", "month", "mcs" ... (case-insensitive) -> part; -1 if unknown
+ * (Msg 155 "'x' is not a recognized dateadd option." is the caller's). */
+int value_datepart_parse(const char *s, size_t n, enum value_datepart *out);
+/* The type SQL Server gives an untyped date/time string: datetime, or
+ * datetimeoffset(7) with an offset, time(7) with no date, datetime2(7) with
+ * more than 3 fraction digits. Engines should pass the real type instead. */
+void value_datetime_infer_type(const char *s, size_t n, struct tl_type *out);
+/* DATEADD(part, n, s) for s of type t; canonical result of type t into out
+ * (>= 40 bytes). Errors: 517 overflow, 9810 part not valid for the type,
+ * 241 unparsable s. */
+int value_dateadd(enum value_datepart part, int64_t n, const struct tl_type *t, const char *s,
+                  size_t len, char *out, struct value_error *e);
+/* DATEDIFF(part, a, b): boundaries crossed from a to b (SET DATEFIRST 7);
+ * 535 when the result does not fit an int. */
+int value_datediff(enum value_datepart part, const struct tl_type *ta, const char *a, size_t an,
+                   const struct tl_type *tb, const char *b, size_t bn, int64_t *out,
+                   struct value_error *e);
+/* DATEPART(part, s). weekday: Sunday = 1; week: Jan 1 is in week 1. */
+int value_datepart(enum value_datepart part, const struct tl_type *t, const char *s, size_t n,
+                   int64_t *out, struct value_error *e);
+
 /* ---- data generator ---- */
 
 /*
@@ -237,12 +266,43 @@ void value_generate(const struct tl_type *t, bool nullable, uint64_t seed, uint6
 
 /*
  * Register on a SQLite connection (void * is sqlite3 *) the functions the
- * engine's generated SQL calls: tl_convert(v, 'typename', style, explicit),
- * tl_compare, and the T-SQL built-ins implemented as SQLite functions
- * (tl_len, tl_datalength, tl_getdate, tl_sysutcdatetime,
- * tl_sysdatetimeoffset, tl_newid, tl_quotename, tl_dateadd, tl_datediff,
- * tl_datepart, tl_charindex, tl_replicate, tl_str, tl_format_decimal ...).
- * Returns 0 or a SQLite error code.
+ * engine's generated SQL calls, all on canonical values; NULL in gives NULL
+ * out unless noted. Returns 0 (SQLITE_OK) or a SQLite error code.
+ *
+ * ERROR CONVENTION: a function that fails the way SQL Server would raises
+ * sqlite3_result_error with the message "MSG<number>|<state>|<text>", e.g.
+ * "MSG245|1|Conversion failed when converting the varchar value 'abc' to
+ * data type int." Severity is 16 for all of them. The engine parses this
+ * back into a SQL Server error.
+ *
+ *   tl_convert(v, 'to' [, style [, explicit [, 'from' [, table, column]]]])
+ *       value_convert; style NULL/-1 = CAST; explicit defaults to 1; a bare
+ *       'varchar'/'nvarchar'/'char'/'nchar'/'binary'/'varbinary' means
+ *       length 30 (CAST's default), unlike value_parse_type's 1.
+ *   tl_compare(a, b [, 'type a', 'type b'])  -1/0/1 (value_compare)
+ *   tl_dec_add/sub/mul/div(a, b [, p [, s]])  exact, result at decimal(p,s)
+ *       (see value_decimal_result_type for the p/s the engine should pass;
+ *       p defaults to 38, s to the rule applied to the operands' own scales
+ *       with p = 38). 8115 overflow, 8134 divide by zero.
+ *   tl_dec_sum(x [, scale]), tl_dec_avg(x [, scale])  exact aggregates;
+ *       sum at the largest scale seen, avg at max(scale, 6), truncated.
+ *   tl_format_decimal(v, p, s)  v as canonical decimal(p,s)
+ *   tl_len(s)  characters (UTF-16 units) without trailing spaces
+ *   tl_datalength(v [, 'type'])  bytes of v as SQL Server stores it
+ *   tl_getdate(), tl_getutcdate()  datetime text
+ *   tl_sysdatetime(), tl_sysutcdatetime()  datetime2(7) text
+ *   tl_sysdatetimeoffset()  datetimeoffset(7) text, local time + offset
+ *   tl_set_clock_offset(seconds), tl_clock_offset()  per-connection shift
+ *       of every clock function above (tests move "now" forward)
+ *   tl_newid()  random version-4 uniqueidentifier text
+ *   tl_quotename(s [, q]), tl_charindex(needle, hay [, start]) (CI),
+ *   tl_replicate(s, n), tl_left(s, n), tl_right(s, n) (536 on n < 0),
+ *   tl_str(f [, len [, dec]])
+ *   tl_dateadd(part, n, d [, 'type']), tl_datediff(part, a, b [, 'ta'
+ *       [, 'tb']]), tl_datepart(part, d [, 'type'])  (no type: see
+ *       value_datetime_infer_type; pass the type when known)
+ *   collation TL_CI  value_text_compare_ci (case- and trailing-space-
+ *       insensitive) for string columns: `name TEXT COLLATE TL_CI`.
  */
 int value_register_sqlite(void *db);
 
