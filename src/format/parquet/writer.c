@@ -53,6 +53,7 @@
 #define SUB_ROWS 4096          /* rows encoded between page-size checks */
 #define STAT_MAX 64            /* byte-array statistics longer than this are truncated */
 #define PAGE_MAX_VALUES (1u << 24)
+#define DICT_TRIAL 16384       /* values on the first dictionary page of a chunk */
 
 /* How a column's batch array becomes its physical values. */
 enum conv {
@@ -955,7 +956,12 @@ static int encode_slice(struct parquet_writer *w, struct col *c, const struct ba
         c->page_nn += nn;
         c->st.nulls += n - nn;
         r += n;
-        if (c->dict_on && c->d.page.len > w->opt.dictionary_max_bytes) {
+        if (c->page_dict && !c->dict_checked && c->page_nn >= DICT_TRIAL) {
+            /* End the trial page early: a mostly-unique column should not
+             * pay for hashing a whole page before dropping the dictionary. */
+            if ((rc = flush_page(w, c)) != 0)
+                goto fail;
+        } else if (c->dict_on && c->d.page.len > w->opt.dictionary_max_bytes) {
             /* Dictionary over budget: this page ends it; PLAIN from here on. */
             c->dict_on = false;
             if ((rc = flush_page(w, c)) != 0)
