@@ -15,6 +15,14 @@
  * group is full, every chunk (dictionary page first) goes to the file and
  * only its metadata stays.
  *
+ * Dictionary policy: every non-boolean column starts a chunk with a
+ * dictionary. The first page ends after DICT_TRIAL values; if more than
+ * half of them were distinct it is rewritten as PLAIN and the chunk drops
+ * the dictionary (unique keys, timestamps). Otherwise the dictionary stays
+ * until its PLAIN page exceeds dictionary_max_bytes, after which the chunk
+ * continues in PLAIN. Byte-array statistics in dictionary mode are taken
+ * from the distinct values, once per value.
+ *
  * Invariants: a column's page in progress is either all dictionary indices
  * or all PLAIN values (page_dict); once a chunk falls back to PLAIN it stays
  * PLAIN until the row group ends; the dictionary page, if any page used
