@@ -649,6 +649,10 @@ static int flush_page(struct parquet_writer *w, struct col *c)
 
     if (c->page_n == 0)
         return 0;
+    /* An all-NULL page with an empty dictionary is written PLAIN, so no
+     * empty dictionary page (an empty codec block) reaches readers. */
+    if (c->page_dict && c->d.n == 0)
+        c->page_dict = false;
     if (c->page_dict && !c->dict_checked && (rc = maybe_drop_dict(c)) != 0)
         return rc;
     buf_reset(&w->body);
