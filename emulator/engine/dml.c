@@ -1,0 +1,886 @@
+/*
+ * dml: every row change of a user table goes through this file.
+ *
+ * INSERT (VALUES, SELECT, DEFAULT VALUES), UPDATE and DELETE are computed
+ * by SQLite, but each inserted or updated row passes through C: its values
+ * are converted to the declared column types with SQL Server's implicit
+ * conversion rules (2628 truncation, 245/8114 conversion), NOT NULL is
+ * checked (515), identity values are assigned, defaults evaluated, and
+ * unique violations are reported with the duplicate key (2627/2601). This
+ * is also the single place where a later Change Tracking / CDC layer will
+ * record changes per transaction (see dml_writer_row and the update loop).
+ *
+ * UPDATE materialises (rowid, new values) in memory before writing, so a
+ * scan never sees its own updates (the Halloween problem).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "eng.h"
+
+struct dml_writer {
+    struct engine_session *s;
+    struct table_meta *tm;
+    sqlite3_stmt *ins;
+    char *display;          /* db.schema.table for messages */
+    const int *colmap;      /* source index per table column, -1 = not given */
+    bool keep_identity;
+    int ident_col;          /* index in tm->cols or -1 */
+    bool ident_has;
+    int64_t ident_cur;
+    bool ident_used;
+    sqlite3_stmt **defaults; /* per column: SELECT <default> or NULL */
+    struct query *defq;
+    struct tl_value *row;
+    const char *verb;       /* "INSERT" */
+};
+
+static void bind_value(sqlite3_stmt *st, int i, const struct tl_value *v)
+{
+    switch (v->kind) {
+    case TL_V_INT: sqlite3_bind_int64(st, i, v->i); break;
+    case TL_V_REAL: sqlite3_bind_double(st, i, v->r); break;
+    case TL_V_TEXT: sqlite3_bind_text(st, i, (const char *)v->p, (int)v->n, SQLITE_STATIC); break;
+    case TL_V_BLOB: sqlite3_bind_blob(st, i, v->p ? (const void *)v->p : "", (int)v->n, SQLITE_STATIC); break;
+    default: sqlite3_bind_null(st, i); break;
+    }
+}
+
+/* Text of a value as SQL Server prints it in "The duplicate key value is (...)". */
+static void key_text(struct engine_session *s, const struct tl_value *v, const struct tl_type *t,
+                     struct buf *b)
+{
+    if (v->kind == TL_V_NULL) {
+        buf_append_str(b, "<NULL>");
+        return;
+    }
+    struct tl_type nt = {TL_T_NVARCHAR, TL_MAX, 0, 0};
+    struct tl_value o;
+    struct value_error ve;
+    if (value_convert(v, t, &nt, -1, true, NULL, NULL, &s->ra, &o, &ve) == 0)
+        buf_append(b, o.p, o.n);
+    else
+        buf_append_str(b, "?");
+}
+
+/* Map a constraint failure of the row `vals` (table column order). */
+static void constraint_err(struct engine_session *s, struct table_meta *tm, const char *display,
+                           const struct tl_value *vals, const char *verb, struct sqlerr *e)
+{
+    const char *msg = sqlite3_errmsg(s->db);
+    int ext = sqlite3_extended_errcode(s->db);
+    if (ext == SQLITE_CONSTRAINT_NOTNULL) {
+        const char *dot = strrchr(msg, '.');
+        int colid = dot && dot[1] == 'c' ? atoi(dot + 2) : 0;
+        const char *cname = "?";
+        for (int i = 0; i < tm->ncols; i++)
+            if (tm->cols[i].id == colid)
+                cname = tm->cols[i].name;
+        sqlerr_set(e, 515, 16, "Cannot insert the value NULL into column '%s', table '%s'; column does not allow nulls. %s fails.",
+                   cname, display, verb);
+        e->state = 2;
+        return;
+    }
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        /* "UNIQUE constraint failed: t5.c1, t5.c2": find the index with those columns */
+        int cols[32], nc = 0;
+        const char *p = strstr(msg, ": ");
+        while (p && nc < 32) {
+            const char *c = strstr(p, ".c");
+            if (!c)
+                break;
+            cols[nc++] = atoi(c + 2);
+            p = c + 2;
+        }
+        struct idx_meta *ix = NULL;
+        for (int k = 0; k < tm->nidx && !ix; k++) {
+            if (!tm->idx[k].unique || tm->idx[k].ncols != nc)
+                continue;
+            bool same = true;
+            for (int j = 0; j < nc; j++)
+                same &= tm->idx[k].cols[j] == cols[j];
+            if (same)
+                ix = &tm->idx[k];
+        }
+        struct buf kb;
+        buf_init(&kb, 8000);
+        for (int j = 0; j < nc; j++) {
+            for (int i = 0; i < tm->ncols; i++)
+                if (tm->cols[i].id == cols[j]) {
+                    if (j)
+                        buf_append_str(&kb, ", ");
+                    key_text(s, &vals[i], &tm->cols[i].type, &kb);
+                }
+        }
+        const char *two = arena_printf(&s->ba, "%s.%s", tm->schema, tm->name);
+        if (ix && (ix->pk || ix->uq_cons)) {
+            sqlerr_set(e, 2627, 14, "Violation of %s constraint '%s'. Cannot insert duplicate key in object '%s'. The duplicate key value is (%s).",
+                       ix->pk ? "PRIMARY KEY" : "UNIQUE KEY", ix->name, two, kb.data ? (char *)kb.data : "");
+        } else {
+            sqlerr_set(e, 2601, 14, "Cannot insert duplicate key row in object '%s' with unique index '%s'. The duplicate key value is (%s).",
+                       two, ix ? ix->name : "?", kb.data ? (char *)kb.data : "");
+        }
+        e->state = 1;
+        buf_free(&kb);
+        return;
+    }
+    exec_sqlite_err(s, ext, e);
+}
+
+/* Convert v (type from) to column i's type, as an implicit conversion. */
+static int conv_col(struct dml_writer *w, int i, const struct tl_value *v,
+                    const struct tl_type *from, struct tl_value *out, struct sqlerr *e)
+{
+    struct col_meta *c = &w->tm->cols[i];
+    struct value_error ve;
+    if (v->kind == TL_V_NULL) {
+        out->kind = TL_V_NULL;
+        return 0;
+    }
+    if (value_convert(v, from && from->id != TL_T_UNKNOWN ? from : NULL, &c->type, -1, false,
+                      w->display, c->name, &w->s->ra, out, &ve)) {
+        sqlerr_set(e, ve.number, ve.severity ? ve.severity : 16, "%s", ve.text);
+        e->state = ve.state ? ve.state : 1;
+        return -1;
+    }
+    return 0;
+}
+
+static int prepare_defaults(struct dml_writer *w, struct sqlerr *e)
+{
+    struct table_meta *tm = w->tm;
+    w->defaults = arena_alloc(&w->s->ba, sizeof(sqlite3_stmt *) * (size_t)tm->ncols);
+    w->defq = arena_alloc(&w->s->ba, sizeof(struct query) * (size_t)tm->ncols);
+    if (!w->defaults || !w->defq)
+        return -1;
+    memset(w->defaults, 0, sizeof(sqlite3_stmt *) * (size_t)tm->ncols);
+    for (int i = 0; i < tm->ncols; i++) {
+        if (w->colmap[i] >= 0 || !tm->cols[i].def_text || tm->cols[i].identity)
+            continue;
+        struct perr pe;
+        struct expr *x = parser_expr(&w->s->ba, tm->cols[i].def_text, strlen(tm->cols[i].def_text), &pe);
+        struct gen g;
+        struct tl_type t;
+        codegen_gen_init(&g, w->s);
+        buf_append_str(&g.sql, "SELECT ");
+        if (!x || codegen_expr(&g, NULL, x, &t, NULL)) {
+            sqlerr_set(e, 50000, 16, "tdslite: cannot evaluate the default of column '%s'.", tm->cols[i].name);
+            codegen_gen_free(&g);
+            return -1;
+        }
+        w->defq[i].cols = arena_alloc(&w->s->ba, sizeof(struct outcol));
+        w->defq[i].cols[0].type = t.id == TL_T_UNKNOWN ? (struct tl_type){TL_T_INT, 0, 0, 0} : t;
+        int rc = sqlite3_prepare_v2(w->s->db, (char *)g.sql.data, -1, &w->defaults[i], NULL);
+        codegen_gen_free(&g);
+        if (rc != SQLITE_OK) {
+            exec_sqlite_err(w->s, rc, e);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int dml_writer_open(struct engine_session *s, struct table_meta *tm, const int *colmap, int n,
+                    bool keep_identity, struct dml_writer **wp, struct sqlerr *e)
+{
+    (void)n;
+    struct dml_writer *w = arena_alloc(&s->ba, sizeof(*w));
+    struct buf b;
+    buf_init(&b, 0);
+    if (!w)
+        goto fail;
+    memset(w, 0, sizeof(*w));
+    w->s = s;
+    w->tm = tm;
+    w->colmap = colmap;
+    w->keep_identity = keep_identity;
+    w->display = catalog_display_name(&s->ba, tm);
+    w->ident_col = -1;
+    w->verb = "INSERT";
+    w->row = arena_alloc(&s->ba, sizeof(struct tl_value) * (size_t)(tm->ncols ? tm->ncols : 1));
+    for (int i = 0; i < tm->ncols; i++)
+        if (tm->cols[i].identity)
+            w->ident_col = i;
+    if (w->ident_col >= 0)
+        w->ident_cur = catalog_get_identity(s, tm, &w->ident_has);
+    buf_appendf(&b, "INSERT INTO \"d%d\".\"t%lld\"(", tm->dbid, (long long)tm->object_id);
+    for (int i = 0; i < tm->ncols; i++)
+        buf_appendf(&b, "%s\"c%d\"", i ? ", " : "", tm->cols[i].id);
+    buf_append_str(&b, ") VALUES (");
+    for (int i = 0; i < tm->ncols; i++)
+        buf_append_str(&b, i ? ", ?" : "?");
+    buf_append_str(&b, ")");
+    if (sqlite3_prepare_v2(s->db, (char *)b.data, -1, &w->ins, NULL) != SQLITE_OK) {
+        exec_sqlite_err(s, sqlite3_errcode(s->db), e);
+        goto fail;
+    }
+    buf_free(&b);
+    if (prepare_defaults(w, e)) {
+        dml_writer_close(w);
+        return -1;
+    }
+    *wp = w;
+    return 0;
+fail:
+    buf_free(&b);
+    if (!e->number)
+        sqlerr_set(e, 701, 19, "There is insufficient system memory to run this query.");
+    return -1;
+}
+
+int dml_writer_row(struct dml_writer *w, const struct tl_value *vals, const struct tl_type *types,
+                   struct sqlerr *e)
+{
+    struct table_meta *tm = w->tm;
+    struct engine_session *s = w->s;
+    for (int i = 0; i < tm->ncols; i++) {
+        struct col_meta *c = &tm->cols[i];
+        int src = w->colmap[i];
+        struct tl_value *out = &w->row[i];
+        if (src >= 0) {
+            if (conv_col(w, i, &vals[src], types ? &types[src] : NULL, out, e))
+                return -1;
+            if (c->identity && out->kind == TL_V_INT) {
+                int64_t v = out->i;
+                if (!w->ident_has || (c->incr > 0 ? v > w->ident_cur : v < w->ident_cur)) {
+                    w->ident_cur = v;
+                    w->ident_has = true;
+                    w->ident_used = true;
+                }
+            }
+        } else if (c->identity) {
+            int64_t next = w->ident_has ? w->ident_cur + c->incr : c->seed;
+            w->ident_cur = next;
+            w->ident_has = true;
+            w->ident_used = true;
+            struct tl_value iv = {TL_V_INT, next, 0, NULL, 0};
+            struct tl_type bt = {TL_T_BIGINT, 0, 0, 0};
+            if (conv_col(w, i, &iv, &bt, out, e))
+                return -1;
+            s->last_ident = next;
+            s->scope_ident = next;
+            s->has_ident = true;
+        } else if (w->defaults[i]) {
+            sqlite3_stmt *d = w->defaults[i];
+            sqlite3_reset(d);
+            if (sqlite3_step(d) != SQLITE_ROW) {
+                exec_sqlite_err(s, sqlite3_extended_errcode(s->db), e);
+                return -1;
+            }
+            struct tl_value dv;
+            if (exec_column_value(s, d, 0, &w->defq[i].cols[0].type, &dv, e))
+                return -1;
+            if (dv.kind == TL_V_TEXT || dv.kind == TL_V_BLOB)
+                dv.p = arena_memdup(&s->ra, dv.p ? dv.p : (const uint8_t *)"", dv.n + 1);
+            if (conv_col(w, i, &dv, &w->defq[i].cols[0].type, out, e))
+                return -1;
+        } else {
+            out->kind = TL_V_NULL;
+        }
+        if (out->kind == TL_V_NULL && !c->nullable) {
+            sqlerr_set(e, 515, 16, "Cannot insert the value NULL into column '%s', table '%s'; column does not allow nulls. %s fails.",
+                       c->name, w->display, w->verb);
+            e->state = 2;
+            return -1;
+        }
+        bind_value(w->ins, i + 1, out);
+    }
+    int rc = sqlite3_step(w->ins);
+    sqlite3_reset(w->ins);
+    if (rc != SQLITE_DONE) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT)
+            constraint_err(s, tm, w->display, w->row, w->verb, e);
+        else
+            exec_sqlite_err(s, rc, e);
+        return -1;
+    }
+    return 0;
+}
+
+static int writer_finish(struct dml_writer *w)
+{
+    if (w->ident_col >= 0 && w->ident_used)
+        return catalog_set_identity(w->s, w->tm, w->ident_cur);
+    return 0;
+}
+
+void dml_writer_close(struct dml_writer *w)
+{
+    if (!w)
+        return;
+    sqlite3_finalize(w->ins);
+    if (w->defaults)
+        for (int i = 0; i < w->tm->ncols; i++)
+            sqlite3_finalize(w->defaults[i]);
+    w->ins = NULL;
+    w->defaults = NULL;
+}
+
+/* ------------------------------------------------------------ INSERT */
+
+static int build_colmap(struct engine_session *s, struct stmt *st, struct table_meta *tm,
+                        int **colmapp, int *nsrc, struct sqlerr *e)
+{
+    int *map = arena_alloc(&s->ba, sizeof(int) * (size_t)(tm->ncols ? tm->ncols : 1));
+    bool ident_insert = s->ident_insert_obj == tm->object_id && s->ident_insert_db == tm->dbid;
+    if (!map)
+        return -1;
+    for (int i = 0; i < tm->ncols; i++)
+        map[i] = -1;
+    if (st->ncols) {
+        for (int k = 0; k < st->ncols; k++) {
+            int found = -1;
+            for (int i = 0; i < tm->ncols; i++)
+                if (ieq(tm->cols[i].name, st->cols[k]))
+                    found = i;
+            if (found < 0) {
+                sqlerr_set(e, 207, 16, "Invalid column name '%s'.", st->cols[k]);
+                return -1;
+            }
+            if (map[found] >= 0) {
+                sqlerr_set(e, 264, 16, "The column name '%s' is specified more than once in the SET clause or column list of an INSERT. A column cannot be assigned more than one value in the same clause. Modify the clause to make sure that a column is updated only once. If the SET clause updates columns of a view, the column name '%s' may appear twice in the view definition.",
+                           st->cols[k], st->cols[k]);
+                return -1;
+            }
+            if (tm->cols[found].identity && !ident_insert) {
+                sqlerr_set(e, 544, 16, "Cannot insert explicit value for identity column in table '%s' when IDENTITY_INSERT is set to OFF.",
+                           tm->name);
+                return -1;
+            }
+            map[found] = k;
+        }
+        *nsrc = st->ncols;
+    } else {
+        int k = 0;
+        for (int i = 0; i < tm->ncols; i++) {
+            if (tm->cols[i].identity) {
+                if (ident_insert && !st->default_values) {
+                    sqlerr_set(e, 545, 16, "An explicit value for the identity column in table '%s' can only be specified when a column list is used and IDENTITY_INSERT is ON.",
+                               tm->name);
+                    return -1;
+                }
+                continue;
+            }
+            map[i] = st->default_values ? -1 : k++;
+        }
+        *nsrc = st->default_values ? 0 : k;
+    }
+    if (ident_insert && st->ncols) {
+        for (int i = 0; i < tm->ncols; i++)
+            if (tm->cols[i].identity && map[i] < 0) {
+                sqlerr_set(e, 545, 16, "Explicit value must be specified for identity column in table '%s' either when IDENTITY_INSERT is set to ON or when a replication user is inserting into a NOT FOR REPLICATION identity column.",
+                           tm->name);
+                return -1;
+            }
+    }
+    *colmapp = map;
+    return 0;
+}
+
+/* One VALUES row: evaluate its expressions (DEFAULT -> column default). */
+static int insert_values_row(struct dml_writer *w, struct stmt *st, int r, int nsrc,
+                             struct sqlerr *e)
+{
+    struct engine_session *s = w->s;
+    struct expr **row = st->rows[r];
+    int n = st->rowlen[r];
+    if (n != nsrc) {
+        if (n > nsrc)
+            sqlerr_set(e, 110, 16, "There are fewer columns in the INSERT statement than values specified in the VALUES clause. The number of values in the VALUES clause must match the number of columns specified in the INSERT statement.");
+        else
+            sqlerr_set(e, 109, 16, "There are more columns in the INSERT statement than values specified in the VALUES clause. The number of values in the VALUES clause must match the number of columns specified in the INSERT statement.");
+        e->batch_abort = true;
+        return -1;
+    }
+    struct gen g;
+    sqlite3_stmt *q = NULL;
+    int rc = -1;
+    struct tl_type *types = arena_alloc(&s->ba, sizeof(struct tl_type) * (size_t)(n ? n : 1));
+    struct tl_value *vals = arena_alloc(&s->ba, sizeof(struct tl_value) * (size_t)(n ? n : 1));
+    int *map = (int *)w->colmap;
+    int saved[1024];
+    int ncols = w->tm->ncols < 1024 ? w->tm->ncols : 1024;
+    memcpy(saved, map, sizeof(int) * (size_t)ncols);
+    codegen_gen_init(&g, s);
+    buf_append_str(&g.sql, "SELECT ");
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (row[i]->kind == EX_DEFAULT) {
+            for (int c = 0; c < ncols; c++)
+                if (map[c] == i)
+                    map[c] = -1;
+            types[i] = (struct tl_type){TL_T_UNKNOWN, 0, 0, 0};
+            continue;
+        }
+        if (k++)
+            buf_append_str(&g.sql, ", ");
+        if (codegen_expr(&g, NULL, row[i], &types[i], NULL)) {
+            *e = g.err;
+            goto out;
+        }
+    }
+    if (k == 0)
+        buf_append_str(&g.sql, "1");
+    if (sqlite3_prepare_v2(s->db, (char *)g.sql.data, -1, &q, NULL) != SQLITE_OK ||
+        exec_bind_params(s, q, g.params, g.nparams, e)) {
+        if (!e->number)
+            exec_sqlite_err(s, sqlite3_errcode(s->db), e);
+        goto out;
+    }
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        exec_sqlite_err(s, sqlite3_extended_errcode(s->db), e);
+        goto out;
+    }
+    k = 0;
+    for (int i = 0; i < n; i++) {
+        if (row[i]->kind == EX_DEFAULT) {
+            vals[i].kind = TL_V_NULL;
+            continue;
+        }
+        struct tl_type ct = types[i].id == TL_T_UNKNOWN ? (struct tl_type){TL_T_INT, 0, 0, 0} : types[i];
+        if (exec_column_value(s, q, k++, &ct, &vals[i], e))
+            goto out;
+    }
+    rc = dml_writer_row(w, vals, types, e);
+    if (rc == 0 && w->defaults) {
+        /* defaults for DEFAULT keywords are prepared lazily */
+    }
+out:
+    memcpy(map, saved, sizeof(int) * (size_t)ncols);
+    sqlite3_finalize(q);
+    codegen_gen_free(&g);
+    return rc;
+}
+
+static bool row_has_default(struct stmt *st)
+{
+    for (int r = 0; r < st->nrows; r++)
+        for (int i = 0; i < st->rowlen[r]; i++)
+            if (st->rows[r][i]->kind == EX_DEFAULT)
+                return true;
+    return false;
+}
+
+int dml_insert(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint64_t *count)
+{
+    struct table_meta *tm = catalog_table(s, &s->ba, &st->name, e);
+    struct dml_writer *w = NULL;
+    int *map = NULL, nsrc = 0, rc = -1;
+    struct gen g;
+    sqlite3_stmt *q = NULL;
+    codegen_gen_init(&g, s);
+    *count = 0;
+    if (!tm)
+        goto out;
+    if (tm->dbid != s->dbid && txn_lock(s, tm->dbid, e))
+        goto out;
+    if (build_colmap(s, st, tm, &map, &nsrc, e))
+        goto out;
+    /* With DEFAULT keywords in VALUES every defaulted column may need its
+     * default: prepare them all by opening the writer with an all-missing map. */
+    int *wmap = map;
+    if (row_has_default(st)) {
+        wmap = arena_alloc(&s->ba, sizeof(int) * (size_t)tm->ncols);
+        for (int i = 0; i < tm->ncols; i++)
+            wmap[i] = -1;
+    }
+    if (dml_writer_open(s, tm, wmap, nsrc, false, &w, e))
+        goto out;
+    w->colmap = map;
+    if (st->default_values) {
+        if (dml_writer_row(w, NULL, NULL, e))
+            goto out;
+        *count = 1;
+    } else if (st->nrows) {
+        for (int r = 0; r < st->nrows; r++) {
+            arena_reset(&s->ra);
+            if (insert_values_row(w, st, r, nsrc, e))
+                goto out;
+            (*count)++;
+        }
+    } else {
+        struct query qq;
+        if (codegen_select(&g, NULL, st->sel, &qq)) {
+            *e = g.err;
+            goto out;
+        }
+        if (qq.ncols != nsrc) {
+            sqlerr_set(e, qq.ncols > nsrc ? 121 : 120, 15,
+                       qq.ncols > nsrc ? "The select list for the INSERT statement contains more items than the insert list. The number of SELECT values must match the number of INSERT columns."
+                                       : "The select list for the INSERT statement contains fewer items than the insert list. The number of SELECT values must match the number of INSERT columns.");
+            goto out;
+        }
+        if (sqlite3_prepare_v2(s->db, qq.sql, -1, &q, NULL) != SQLITE_OK ||
+            exec_bind_params(s, q, qq.params, qq.nparams, e)) {
+            if (!e->number)
+                exec_sqlite_err(s, sqlite3_errcode(s->db), e);
+            goto out;
+        }
+        struct tl_value *vals = arena_alloc(&s->ba, sizeof(struct tl_value) * (size_t)(nsrc ? nsrc : 1));
+        struct tl_type *types = arena_alloc(&s->ba, sizeof(struct tl_type) * (size_t)(nsrc ? nsrc : 1));
+        for (int i = 0; i < nsrc; i++)
+            types[i] = qq.cols[i].type;
+        int r;
+        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+            arena_reset(&s->ra);
+            for (int i = 0; i < nsrc; i++)
+                if (exec_column_value(s, q, i, &types[i], &vals[i], e))
+                    goto out;
+            if (dml_writer_row(w, vals, types, e))
+                goto out;
+            (*count)++;
+            if ((*count & 1023) == 0 && exec_poll_cancel(s)) {
+                sqlerr_set(e, 3617, 25, "Query was cancelled by user.");
+                goto out;
+            }
+        }
+        if (r != SQLITE_DONE) {
+            exec_sqlite_err(s, sqlite3_extended_errcode(s->db), e);
+            goto out;
+        }
+    }
+    if (writer_finish(w)) {
+        exec_sqlite_err(s, sqlite3_errcode(s->db), e);
+        goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(q);
+    dml_writer_close(w);
+    codegen_gen_free(&g);
+    return rc;
+}
+
+/* ------------------------------------------------------------ UPDATE / DELETE */
+
+/* Scope and FROM SQL for UPDATE/DELETE; returns the target's SQL alias. */
+static char *target_from(struct engine_session *s, struct gen *g, struct scope *sc,
+                         struct stmt *st, struct table_meta **tmp, struct sqlerr *e)
+{
+    memset(sc, 0, sizeof(*sc));
+    if (!st->from) {
+        struct table_meta *tm = catalog_table(s, &s->ba, &st->name, e);
+        if (!tm)
+            return NULL;
+        if (codegen_add_table(g, sc, tm, NULL))
+            return NULL;
+        *tmp = tm;
+        buf_appendf(&g->sql, " FROM \"d%d\".\"t%lld\" AS \"%s\"", tm->dbid, (long long)tm->object_id,
+                    sc->srcs[0].sqlalias);
+        return sc->srcs[0].sqlalias;
+    }
+    /* UPDATE x SET ... FROM t x JOIN ...: x names a FROM source */
+    struct select sel;
+    memset(&sel, 0, sizeof(sel));
+    struct sel_item it = {0};
+    struct expr one = {0};
+    one.kind = EX_INT;
+    one.s = "1";
+    it.e = &one;
+    sel.items = &it;
+    sel.nitems = 1;
+    sel.from = st->from;
+    (void)sel;
+    /* Generate the FROM clause by hand with a scope we can inspect. */
+    buf_append_str(&g->sql, " FROM ");
+    if (codegen_from_public(g, sc, st->from)) {
+        *e = g->err;
+        return NULL;
+    }
+    for (int i = 0; i < sc->nsrcs; i++) {
+        struct src *sr = &sc->srcs[i];
+        if (!sr->tm)
+            continue;
+        bool match = st->name.schema == NULL &&
+                     ((sr->alias && ieq(sr->alias, st->name.name)) ||
+                      (!sr->alias && ieq(sr->tname, st->name.name)));
+        if (!match && ieq(sr->tname, st->name.name) &&
+            (!st->name.schema || ieq(sr->schema, st->name.schema)))
+            match = true;
+        if (match) {
+            *tmp = sr->tm;
+            return sr->sqlalias;
+        }
+    }
+    /* target not in FROM: SQL Server adds it as a cross join; we refuse */
+    sqlerr_set(e, 50000, 16, "UPDATE/DELETE target '%s' must appear in the FROM clause in tdslite.", st->name.name);
+    return NULL;
+}
+
+int dml_delete(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint64_t *count)
+{
+    struct gen g;
+    struct scope sc;
+    struct table_meta *tm = NULL;
+    int rc = -1;
+    codegen_gen_init(&g, s);
+    *count = 0;
+    struct buf head;
+    buf_init(&head, 0);
+    char *alias = target_from(s, &g, &sc, st, &tm, e);
+    if (!alias)
+        goto out;
+    if (tm->dbid != s->dbid && txn_lock(s, tm->dbid, e))
+        goto out;
+    if (st->where) {
+        struct tl_type t;
+        buf_append_str(&g.sql, " WHERE ");
+        if (codegen_expr(&g, &sc, st->where, &t, NULL)) {
+            *e = g.err;
+            goto out;
+        }
+    }
+    if (st->top) {
+        struct tl_type t;
+        buf_append_str(&g.sql, " LIMIT ");
+        if (codegen_expr(&g, NULL, st->top, &t, NULL)) {
+            *e = g.err;
+            goto out;
+        }
+    }
+    buf_appendf(&head, "DELETE FROM \"d%d\".\"t%lld\" WHERE rowid IN (SELECT \"%s\".rowid%s)", tm->dbid,
+                (long long)tm->object_id, alias, (char *)g.sql.data);
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, (char *)head.data, -1, &q, NULL) != SQLITE_OK ||
+        exec_bind_params(s, q, g.params, g.nparams, e)) {
+        if (!e->number)
+            exec_sqlite_err(s, sqlite3_errcode(s->db), e);
+        sqlite3_finalize(q);
+        goto out;
+    }
+    int r = sqlite3_step(q);
+    if (r != SQLITE_DONE) {
+        exec_sqlite_err(s, sqlite3_extended_errcode(s->db), e);
+        sqlite3_finalize(q);
+        goto out;
+    }
+    *count = (uint64_t)sqlite3_changes64(s->db);
+    sqlite3_finalize(q);
+    rc = 0;
+out:
+    buf_free(&head);
+    codegen_gen_free(&g);
+    return rc;
+}
+
+int dml_truncate(struct engine_session *s, struct stmt *st, struct sqlerr *e)
+{
+    struct table_meta *tm = catalog_table(s, &s->ba, &st->name, e);
+    if (!tm)
+        return -1;
+    char *sql = sqlite3_mprintf("DELETE FROM \"d%d\".\"t%lld\"; UPDATE \"d%d\".tl_columns SET ident_current = NULL WHERE object_id = %lld",
+                                tm->dbid, (long long)tm->object_id, tm->dbid, (long long)tm->object_id);
+    int rc = exec_sql(s, sql, e);
+    sqlite3_free(sql);
+    return rc;
+}
+
+/* Materialised update row: rowid and new values (copied). */
+struct urow {
+    int64_t rowid;
+    struct tl_value *v;
+};
+
+int dml_update(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint64_t *count)
+{
+    struct gen g;
+    struct scope sc;
+    struct table_meta *tm = NULL;
+    int rc = -1;
+    sqlite3_stmt *q = NULL, *u = NULL;
+    struct buf sel, from;
+    buf_init(&sel, 0);
+    buf_init(&from, 0);
+    codegen_gen_init(&g, s);
+    *count = 0;
+    char *alias = target_from(s, &g, &sc, st, &tm, e);
+    if (!alias)
+        goto out;
+    if (tm->dbid != s->dbid && txn_lock(s, tm->dbid, e))
+        goto out;
+    buf_append(&from, g.sql.data, g.sql.len);
+    buf_reset(&g.sql);
+    int *cols = arena_alloc(&s->ba, sizeof(int) * (size_t)st->nset);
+    struct tl_type *types = arena_alloc(&s->ba, sizeof(struct tl_type) * (size_t)st->nset);
+    buf_appendf(&sel, "SELECT \"%s\".rowid", alias);
+    for (int k = 0; k < st->nset; k++) {
+        cols[k] = -1;
+        for (int i = 0; i < tm->ncols; i++)
+            if (ieq(tm->cols[i].name, st->set_cols[k]))
+                cols[k] = i;
+        if (cols[k] < 0) {
+            sqlerr_set(e, 207, 16, "Invalid column name '%s'.", st->set_cols[k]);
+            goto out;
+        }
+        if (tm->cols[cols[k]].identity) {
+            sqlerr_set(e, 8102, 16, "Cannot update identity column '%s'.", tm->cols[cols[k]].name);
+            goto out;
+        }
+        buf_truncate(&g.sql, 0);
+        if (st->set_vals[k]->kind == EX_DEFAULT) {
+            if (tm->cols[cols[k]].def_text) {
+                struct perr pe;
+                struct expr *dx = parser_expr(&s->ba, tm->cols[cols[k]].def_text, strlen(tm->cols[cols[k]].def_text), &pe);
+                if (!dx || codegen_expr(&g, &sc, dx, &types[k], NULL)) {
+                    *e = g.err;
+                    goto out;
+                }
+            } else {
+                buf_append_str(&g.sql, "NULL");
+                types[k] = (struct tl_type){TL_T_UNKNOWN, 0, 0, 0};
+            }
+        } else if (codegen_expr(&g, &sc, st->set_vals[k], &types[k], NULL)) {
+            *e = g.err;
+            goto out;
+        }
+        buf_appendf(&sel, ", %s", (char *)g.sql.data);
+    }
+    buf_append(&sel, from.data, from.len);
+    if (st->where) {
+        struct tl_type t;
+        buf_reset(&g.sql);
+        if (codegen_expr(&g, &sc, st->where, &t, NULL)) {
+            *e = g.err;
+            goto out;
+        }
+        buf_appendf(&sel, " WHERE %s", (char *)g.sql.data);
+    }
+    if (st->top) {
+        struct tl_type t;
+        buf_reset(&g.sql);
+        if (codegen_expr(&g, NULL, st->top, &t, NULL)) {
+            *e = g.err;
+            goto out;
+        }
+        buf_appendf(&sel, " LIMIT %s", (char *)g.sql.data);
+    }
+    if (sqlite3_prepare_v2(s->db, (char *)sel.data, -1, &q, NULL) != SQLITE_OK ||
+        exec_bind_params(s, q, g.params, g.nparams, e)) {
+        if (!e->number)
+            exec_sqlite_err(s, sqlite3_errcode(s->db), e);
+        goto out;
+    }
+    /* materialise */
+    struct urow *rows = NULL;
+    size_t nrows = 0, caprows = 0;
+    struct arena ua;
+    arena_init(&ua, 0, 0);
+    int r;
+    struct dml_writer w = {0};
+    w.s = s;
+    w.tm = tm;
+    w.display = catalog_display_name(&s->ba, tm);
+    w.verb = "UPDATE";
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        if (nrows == caprows) {
+            size_t nc = caprows ? caprows * 2 : 64;
+            struct urow *nr = sl_realloc(rows, sizeof(*nr) * nc);
+            if (!nr) {
+                sqlerr_set(e, 701, 19, "There is insufficient system memory to run this query.");
+                goto uout;
+            }
+            rows = nr;
+            caprows = nc;
+        }
+        struct urow *ur = &rows[nrows];
+        ur->rowid = sqlite3_column_int64(q, 0);
+        ur->v = arena_alloc(&ua, sizeof(struct tl_value) * (size_t)st->nset);
+        arena_reset(&s->ra);
+        for (int k = 0; k < st->nset; k++) {
+            struct tl_value v, cv;
+            struct tl_type ct = types[k].id == TL_T_UNKNOWN ? (struct tl_type){TL_T_INT, 0, 0, 0} : types[k];
+            if (exec_column_value(s, q, k + 1, &ct, &v, e) || conv_col(&w, cols[k], &v, &types[k], &cv, e))
+                goto uout;
+            if (cv.kind == TL_V_NULL && !tm->cols[cols[k]].nullable) {
+                sqlerr_set(e, 515, 16, "Cannot insert the value NULL into column '%s', table '%s'; column does not allow nulls. UPDATE fails.",
+                           tm->cols[cols[k]].name, w.display);
+                e->state = 2;
+                goto uout;
+            }
+            if (cv.kind == TL_V_TEXT || cv.kind == TL_V_BLOB)
+                cv.p = arena_memdup(&ua, cv.p ? cv.p : (const uint8_t *)"", cv.n + 1);
+            ur->v[k] = cv;
+        }
+        nrows++;
+    }
+    if (r != SQLITE_DONE) {
+        exec_sqlite_err(s, sqlite3_extended_errcode(s->db), e);
+        goto uout;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    buf_reset(&sel);
+    buf_appendf(&sel, "UPDATE \"d%d\".\"t%lld\" SET ", tm->dbid, (long long)tm->object_id);
+    for (int k = 0; k < st->nset; k++)
+        buf_appendf(&sel, "%s\"c%d\" = ?", k ? ", " : "", tm->cols[cols[k]].id);
+    buf_append_str(&sel, " WHERE rowid = ?");
+    if (sqlite3_prepare_v2(s->db, (char *)sel.data, -1, &u, NULL) != SQLITE_OK) {
+        exec_sqlite_err(s, sqlite3_errcode(s->db), e);
+        goto uout;
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        for (int k = 0; k < st->nset; k++)
+            bind_value(u, k + 1, &rows[i].v[k]);
+        sqlite3_bind_int64(u, st->nset + 1, rows[i].rowid);
+        r = sqlite3_step(u);
+        sqlite3_reset(u);
+        if (r != SQLITE_DONE) {
+            if ((r & 0xff) == SQLITE_CONSTRAINT) {
+                /* rebuild the full row for the message */
+                struct tl_value *full = arena_alloc(&s->ba, sizeof(struct tl_value) * (size_t)tm->ncols);
+                for (int c = 0; c < tm->ncols; c++)
+                    full[c].kind = TL_V_NULL;
+                for (int k = 0; k < st->nset; k++)
+                    full[cols[k]] = rows[i].v[k];
+                char *sql = sqlite3_mprintf("SELECT * FROM \"d%d\".\"t%lld\" WHERE rowid = %lld", tm->dbid,
+                                            (long long)tm->object_id, (long long)rows[i].rowid);
+                sqlite3_stmt *cur = NULL;
+                /* the failed UPDATE left the old row: read the unchanged columns */
+                if (sqlite3_prepare_v2(s->db, sql, -1, &cur, NULL) == SQLITE_OK && sqlite3_step(cur) == SQLITE_ROW) {
+                    for (int c = 0; c < tm->ncols; c++) {
+                        bool set = false;
+                        for (int k = 0; k < st->nset; k++)
+                            set |= cols[k] == c;
+                        if (!set) {
+                            struct tl_value v;
+                            struct sqlerr ig = {0};
+                            if (exec_column_value(s, cur, c, &tm->cols[c].type, &v, &ig) == 0) {
+                                if (v.kind == TL_V_TEXT || v.kind == TL_V_BLOB)
+                                    v.p = arena_memdup(&s->ba, v.p, v.n + 1);
+                                full[c] = v;
+                            }
+                        }
+                    }
+                }
+                sqlite3_finalize(cur);
+                sqlite3_free(sql);
+                sqlite3_reset(u);
+                sqlite3_step(u); /* reproduce the error for errmsg */
+                constraint_err(s, tm, w.display, full, "UPDATE", e);
+                sqlite3_reset(u);
+            } else {
+                exec_sqlite_err(s, r, e);
+            }
+            goto uout;
+        }
+    }
+    *count = nrows;
+    rc = 0;
+uout:
+    sl_free(rows);
+    arena_free(&ua);
+out:
+    sqlite3_finalize(q);
+    sqlite3_finalize(u);
+    buf_free(&sel);
+    buf_free(&from);
+    codegen_gen_free(&g);
+    return rc;
+}
+
+int dml_writer_finish_public(struct dml_writer *w)
+{
+    return writer_finish(w);
+}

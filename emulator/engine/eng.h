@@ -1,0 +1,690 @@
+/*
+ * eng: internal declarations shared by the files of tdslite's T-SQL engine.
+ *
+ * Pipeline of one batch: lexer (text -> tokens) -> parser (tokens -> AST of
+ * statements) -> exec (walks statements; control flow, variables,
+ * transactions) -> codegen (an expression or query AST plus the catalog ->
+ * SQLite SQL text with the SQL Server type of every output) -> SQLite.
+ *
+ * Storage: every database is one SQLite file "<data_dir>/<name>.db"; a
+ * session's connection is an in-memory main database with the database
+ * files ATTACHed under the alias "d<database_id>". User tables live as
+ * "d5"."t<object_id>" with columns "c<column_id>"; the declared SQL Server
+ * metadata lives in tl_* tables of the same file (catalog.c). All DML goes
+ * through dml.c, the one place where changes can later be recorded per
+ * transaction (Change Tracking / CDC).
+ *
+ * Memory: AST and generated SQL live in the per-batch arena (s->ba), reset
+ * when the batch ends; per-row conversions use s->ra, reset every row.
+ */
+#ifndef TL_ENGINE_ENG_H
+#define TL_ENGINE_ENG_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "engine.h"
+#include "value/value.h"
+
+/* ------------------------------------------------------------------ lexer */
+
+enum tok_kind {
+    TK_EOF = 0,
+    TK_IDENT,   /* plain identifier or keyword; text as written */
+    TK_QIDENT,  /* [bracketed] or "quoted" identifier; text unescaped */
+    TK_VAR,     /* @name or @@name; text includes the @ */
+    TK_INT,     /* 123 */
+    TK_DEC,     /* 1.5, .5, 1. */
+    TK_FLOAT,   /* 1e5, 1.5E-3 */
+    TK_STR,     /* 'abc'; text unescaped */
+    TK_NSTR,    /* N'abc' */
+    TK_BIN,     /* 0x0A0B; text = hex digits after 0x */
+    TK_OP,      /* punctuation and operators; text holds it */
+};
+
+struct token {
+    enum tok_kind kind;
+    const char *text; /* NUL-terminated, in the batch arena */
+    size_t len;
+    int line;
+    size_t pos; /* byte offset in the batch */
+};
+
+struct lexer_out {
+    struct token *toks;
+    int n;
+};
+
+/* Tokenize sql[0..len) into the arena. Returns 0, or -1 with an error
+ * message (102 style) set in *errtok (the text near the error). */
+int lexer_run(struct arena *a, const char *sql, size_t len, struct lexer_out *out,
+              const char **errnear, int *errline);
+
+/* ------------------------------------------------------------------- AST */
+
+struct select;
+
+struct name3 {
+    char *db, *schema, *name; /* NULL when omitted */
+};
+
+enum ex_kind {
+    EX_NULL,
+    EX_INT,    /* s = digits */
+    EX_DEC,    /* s = decimal text */
+    EX_FLOAT,
+    EX_STR,    /* s/slen */
+    EX_NSTR,
+    EX_BIN,    /* s = bytes, slen */
+    EX_COL,    /* q[0..nq) qualifiers, s = column */
+    EX_VAR,    /* s = "@x" */
+    EX_GVAR,   /* s = "@@x" */
+    EX_NEG,
+    EX_BITNOT,
+    EX_ARITH,  /* op: + - * / % & | ^ */
+    EX_CMP,    /* op: = <> < > <= >= */
+    EX_AND,
+    EX_OR,
+    EX_NOT,
+    EX_ISNULL, /* a IS [NOT] NULL; neg */
+    EX_LIKE,   /* a [NOT] LIKE b [ESCAPE c] */
+    EX_INLIST, /* a [NOT] IN (args) */
+    EX_INSUB,  /* a [NOT] IN (sub) */
+    EX_EXISTS,
+    EX_BETWEEN,/* a [NOT] BETWEEN b AND c */
+    EX_CASE,   /* a = operand or NULL; whens; c = else */
+    EX_CAST,   /* a, ty, style expr in b (CONVERT) */
+    EX_FUNC,   /* s = upper-cased name, args; distinct; star (COUNT(*)) */
+    EX_SUBQ,   /* scalar subquery */
+    EX_DEFAULT,/* DEFAULT keyword in VALUES */
+};
+
+struct when {
+    struct expr *when, *then;
+};
+
+struct expr {
+    enum ex_kind kind;
+    int op;    /* operator char or CMP code */
+    int line;
+    struct expr *a, *b, *c;
+    struct expr **args;
+    int nargs;
+    char *s;
+    size_t slen;
+    char *q[3];
+    int nq;
+    struct tl_type ty;
+    int style;
+    bool neg, distinct, star;
+    struct select *sub;
+    struct when *whens;
+    int nwhens;
+};
+
+enum { CMP_EQ = 1, CMP_NE, CMP_LT, CMP_GT, CMP_LE, CMP_GE };
+
+enum from_kind { FR_TABLE, FR_SUB, FR_JOIN, FR_VALUES };
+enum join_kind { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS };
+
+struct from_item {
+    enum from_kind kind;
+    struct name3 name;
+    char *alias;
+    struct select *sub;
+    enum join_kind jk;
+    struct from_item *l, *r;
+    struct expr *on;
+    bool nolock;
+};
+
+struct sel_item {
+    struct expr *e;   /* NULL for * */
+    char *alias;      /* AS name, or NULL */
+    char *star_qual;  /* t.* qualifier */
+    bool star;
+    char *assign;     /* SELECT @v = e: "@v" */
+    int line;
+};
+
+struct order_item {
+    struct expr *e;
+    bool desc;
+};
+
+enum set_op { SO_NONE, SO_UNION, SO_UNION_ALL, SO_EXCEPT, SO_INTERSECT };
+
+struct select {
+    bool distinct;
+    struct expr *top;
+    bool top_percent;
+    struct sel_item *items;
+    int nitems;
+    struct from_item *from;
+    struct expr *where;
+    struct expr **group;
+    int ngroup;
+    struct expr *having;
+    enum set_op setop;
+    struct select *next; /* compound: this SETOP next */
+    struct order_item *order;
+    int norder;
+    struct expr *offset, *fetch;
+    struct name3 *into; /* SELECT ... INTO t (not supported) */
+    int line;
+};
+
+/* Column definition in CREATE TABLE / ALTER TABLE / INSERT BULK / DECLARE. */
+struct coldef {
+    char *name;
+    struct tl_type type;
+    char *type_text;
+    int nullable;          /* -1 unspecified, 0 NOT NULL, 1 NULL */
+    struct expr *def;      /* DEFAULT expression */
+    char *def_text;        /* its source text */
+    char *def_name;        /* CONSTRAINT name for the default */
+    bool identity;
+    int64_t seed, incr;
+    char *collation;
+    bool pk, unique;       /* inline constraint */
+    char *cons_name;
+    bool pk_clustered;
+    bool output;           /* parameter declarations */
+    struct expr *param_default;
+};
+
+enum cons_kind { CK_PK, CK_UNIQUE, CK_DEFAULT, CK_CHECK, CK_FK };
+
+struct tcons {
+    enum cons_kind kind;
+    char *name;
+    char **cols;
+    bool *desc;
+    int ncols;
+    bool clustered;
+    struct expr *def;   /* CK_DEFAULT */
+    char *def_text;
+    char *for_col;
+};
+
+enum st_kind {
+    ST_NOP,
+    ST_SELECT,
+    ST_INSERT,
+    ST_UPDATE,
+    ST_DELETE,
+    ST_TRUNCATE,
+    ST_CREATE_TABLE,
+    ST_DROP_TABLE,
+    ST_ALTER_TABLE,
+    ST_CREATE_INDEX,
+    ST_DROP_INDEX,
+    ST_CREATE_SCHEMA,
+    ST_DROP_SCHEMA,
+    ST_CREATE_DB,
+    ST_DROP_DB,
+    ST_USE,
+    ST_DECLARE,
+    ST_SET_VAR,
+    ST_SET_OPT,
+    ST_IF,
+    ST_WHILE,
+    ST_BLOCK,
+    ST_PRINT,
+    ST_RAISERROR,
+    ST_THROW,
+    ST_BEGIN_TRAN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_SAVE,
+    ST_EXEC,
+    ST_INSERT_BULK,
+    ST_BREAK,
+    ST_CONTINUE,
+    ST_RETURN,
+    ST_UNSUPPORTED,
+};
+
+enum alter_kind { AT_ADD_COL, AT_DROP_COL, AT_ALTER_COL, AT_ADD_CONS, AT_DROP_CONS };
+
+struct stmt {
+    enum st_kind kind;
+    int line;
+    struct name3 name;      /* target table / index table / db / schema */
+    char *ident;            /* index name, savepoint name, option name, db name */
+    bool if_exists;
+    struct select *sel;     /* SELECT, INSERT...SELECT */
+    /* INSERT */
+    char **cols;
+    int ncols;
+    struct expr ***rows;    /* VALUES rows */
+    int *rowlen;
+    int nrows;
+    bool default_values;
+    struct sel_item *output; /* OUTPUT clause (not supported) */
+    /* UPDATE: set lists; DELETE/UPDATE share from/where */
+    char **set_cols;
+    struct expr **set_vals;
+    int nset;
+    char *target_alias;     /* UPDATE a SET ... FROM t a */
+    struct from_item *from;
+    struct expr *where;
+    struct expr *top;
+    /* DDL */
+    struct coldef *cdefs;
+    int ncdefs;
+    struct tcons *cons;
+    int ncons;
+    enum alter_kind akind;
+    bool unique, clustered;
+    /* variables, control flow */
+    struct coldef *vars;    /* DECLARE list */
+    int nvars;
+    char *var;              /* SET @v */
+    int setop;              /* SET @v += ... operator, 0 for = */
+    struct expr *e;         /* SET value, IF/WHILE condition, PRINT, RETURN */
+    struct stmt *body, *else_body; /* IF/WHILE */
+    struct stmt **list;     /* BLOCK */
+    int nlist;
+    /* SET option: ident = name, optval = ON/OFF/value text */
+    char *optval;
+    struct name3 optobj;    /* SET IDENTITY_INSERT t ON */
+    /* RAISERROR/THROW */
+    struct expr **args;
+    int nargs;
+    /* EXEC */
+    char *proc;
+    char **pnames;
+    struct expr **pvals;
+    bool *pout;
+    int nparams;
+    char *retvar;           /* EXEC @rc = proc */
+    char *sqltext;          /* EXEC ('...') / sp_executesql text */
+    /* unsupported statement description */
+    const char *what;
+};
+
+struct batch_ast {
+    struct stmt **st;
+    int n;
+};
+
+/* A parse error: number (102/156/...), text, line. */
+struct perr {
+    int number;
+    int line;
+    char text[512];
+};
+
+/* Parse a batch. Returns 0 or -1 with pe filled. */
+int parser_batch(struct arena *a, const char *sql, size_t len, struct batch_ast *out,
+                 struct perr *pe);
+/* Parse a standalone expression (a DEFAULT text stored in the catalog). */
+struct expr *parser_expr(struct arena *a, const char *sql, size_t len, struct perr *pe);
+/* Parse "@a int, @b nvarchar(10) OUTPUT" into coldefs. */
+int parser_params(struct arena *a, const char *sql, size_t len, struct coldef **out, int *n,
+                  struct perr *pe);
+
+/* --------------------------------------------------------------- catalog */
+
+struct col_meta {
+    int id;
+    char *name;
+    struct tl_type type;
+    bool nullable;
+    bool identity;
+    int64_t seed, incr;
+    char *def_text;   /* T-SQL default expression or NULL */
+    char *def_name;
+    char *collation;
+};
+
+struct idx_meta {
+    int id;
+    char *name;
+    bool unique, pk, uq_cons;
+    int ncols;
+    int *cols; /* column ids */
+    bool *desc;
+    int64_t cons_object_id;
+};
+
+struct table_meta {
+    int dbid;
+    const char *dbname;
+    int64_t object_id;
+    int schema_id;
+    char *schema;
+    char *name;
+    int ncols;
+    struct col_meta *cols;
+    int nidx;
+    struct idx_meta *idx;
+};
+
+struct db_entry {
+    int id;
+    char *name;
+    char *path;
+    char create_date[32];
+};
+
+struct engine {
+    char *data_dir;
+    bool temp_dir;
+    char *sa_password;
+    struct tl_faults faults;
+    pthread_mutex_t mu; /* guards dbs */
+    struct db_entry *dbs;
+    int ndbs, capdbs;
+    int next_dbid;
+    atomic_long next_desc;
+};
+
+/* ---------------------------------------------------------------- session */
+
+struct var {
+    char *name; /* "@x", heap */
+    struct tl_type type;
+    enum tl_vkind kind;
+    int64_t i;
+    double r;
+    uint8_t *p; /* heap */
+    size_t n;
+};
+
+struct prepared {
+    int handle;
+    char *params; /* declaration text */
+    char *stmt;
+};
+
+struct bulk_spec {
+    int dbid;
+    int64_t object_id;
+    char *table; /* display name */
+};
+
+struct sqlerr {
+    int number;
+    int severity;
+    int state;
+    char text[1024];
+    bool batch_abort;
+};
+
+struct engine_session {
+    struct engine *eng;
+    sqlite3 *db;
+    uint16_t spid;
+    char user[130];
+    int dbid;
+    char dbname[130];
+    int attached[64];
+    int nattached;
+    /* SET options */
+    bool nocount, xact_abort, fmtonly, ansi_nulls, quoted_identifier;
+    int isolation; /* 1 RU, 2 RC, 3 RR, 4 SER, 5 SNAPSHOT */
+    int textsize, lock_timeout, datefirst;
+    char dateformat[4];
+    int ident_insert_db;
+    int64_t ident_insert_obj;
+    /* transactions */
+    int trancount;
+    uint64_t tran_desc;
+    bool sq_txn;      /* a SQLite transaction is open */
+    bool sq_write;    /* ... and it took a write lock */
+    int locked[64];   /* databases whose write lock this SQLite transaction holds */
+    int nlocked;
+    char *savepoints[32]; /* SAVE TRANSACTION names, heap */
+    int nsavepoints;
+    /* per-session state */
+    int64_t rowcount;
+    int last_error;
+    bool has_ident;
+    int64_t last_ident, scope_ident;
+    struct var *vars;
+    int nvars, capvars;
+    struct prepared *preps;
+    int npreps, cappreps, next_handle;
+    struct bulk_spec bulk;
+    char login_db[130];
+    /* RPC output parameters, sent after retstatus by rpc_exec */
+    struct pending_out {
+        uint16_t ord;
+        char name[130];
+        struct tl_type type;
+        struct tl_value v; /* p heap-owned */
+    } outs[64];
+    int nouts;
+    bool bulk_ready;
+    /* current request */
+    const struct engine_out *out;
+    void *ctx;
+    int rows_since_poll;
+    bool cancelled;
+    bool closed;
+    bool in_rpc;
+    int line_base;
+    struct sqlerr fnerr;   /* error raised inside a SQLite function */
+    bool fnerr_set;
+    struct arena ba;       /* per-batch */
+    struct arena ra;       /* per-row */
+    int64_t ident_next[8]; /* identity state of the running statement */
+    int loop_guard;
+};
+
+/* ------------------------------------------------------------ codegen */
+
+struct colinfo {
+    char *name;
+    struct tl_type type;
+    bool nullable;
+    bool identity;
+    int colid;  /* >0 for table columns */
+    char *sql;  /* SQLite expression referencing it */
+};
+
+struct src {
+    char *alias;  /* name used to qualify (alias or table name) */
+    char *tname;  /* table name (for qualification by table name) */
+    char *schema;
+    char *db;
+    char *sqlalias;
+    struct colinfo *cols;
+    int ncols;
+    struct table_meta *tm;
+    bool nullable_side; /* outer-joined */
+};
+
+struct scope {
+    struct scope *parent;
+    struct src *srcs;
+    int nsrcs, capsrcs;
+    struct sel_item *items; /* select list, for ORDER BY aliases */
+    int nitems;
+};
+
+struct gen {
+    struct engine_session *s;
+    struct arena *a;
+    struct buf sql;
+    /* bound parameters: variables by name */
+    char **params;
+    int nparams, capparams;
+    struct sqlerr err;
+    bool failed;
+    bool agg_ok;     /* aggregates allowed here */
+};
+
+/* Output column of a generated query. */
+struct outcol {
+    char *name;
+    struct tl_type type;
+    bool nullable;
+    bool identity;
+    bool updatable;
+};
+
+struct query {
+    char *sql;
+    struct outcol *cols;
+    int ncols;
+    char **params;
+    int nparams;
+};
+
+/* Generate SQL for a SELECT; 0 or -1 with g->err. */
+int codegen_select(struct gen *g, struct scope *parent, struct select *sel, struct query *q);
+/* Generate SQL for one expression in scope (appends to g->sql); returns its type. */
+int codegen_expr(struct gen *g, struct scope *sc, struct expr *e, struct tl_type *ty,
+                 bool *nullable);
+/* Append "tl_cv(<expr>, 'type')" style conversion of an already generated expression. */
+void codegen_gen_init(struct gen *g, struct engine_session *s);
+void codegen_gen_free(struct gen *g);
+int codegen_err(struct gen *g, int number, int severity, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Generate a FROM clause into g->sql, filling sc (UPDATE/DELETE ... FROM). */
+int codegen_from_public(struct gen *g, struct scope *sc, struct from_item *f);
+/* Add a table source to a scope (resolving metadata). */
+int codegen_add_table(struct gen *g, struct scope *sc, struct table_meta *tm, const char *alias);
+/* Is the expression type textual / numeric ... helpers. */
+bool type_is_string(enum tl_type_id id);
+bool type_is_unicode(enum tl_type_id id);
+bool type_is_int(enum tl_type_id id);
+bool type_is_exact(enum tl_type_id id); /* decimal/numeric/money */
+bool type_is_datetime(enum tl_type_id id);
+bool type_is_binary(enum tl_type_id id);
+int type_precedence(enum tl_type_id id);
+void type_name(const struct tl_type *t, char *out, size_t cap);
+
+/* ------------------------------------------------------------ catalog.c */
+
+int catalog_init_file(sqlite3 *db, const char *alias, int dbid, struct sqlerr *e);
+/* Find a database by name (case-insensitive); copies entry. 0 / -1. */
+int catalog_find_db(struct engine *e, const char *name, struct db_entry *out);
+int catalog_find_db_id(struct engine *e, int id, struct db_entry *out);
+int catalog_attach(struct engine_session *s, int dbid, struct sqlerr *err);
+/* Resolve a table name in the session's context; NULL with err 208 if missing. */
+struct table_meta *catalog_table(struct engine_session *s, struct arena *a, const struct name3 *n,
+                                 struct sqlerr *err);
+struct table_meta *catalog_table_by_id(struct engine_session *s, struct arena *a, int dbid,
+                                       int64_t object_id);
+int catalog_schema_id(struct engine_session *s, int dbid, const char *schema);
+int catalog_create_table(struct engine_session *s, struct stmt *st, struct sqlerr *err);
+int catalog_drop_table(struct engine_session *s, struct stmt *st, struct sqlerr *err);
+int catalog_alter_table(struct engine_session *s, struct stmt *st, struct sqlerr *err);
+int catalog_create_index(struct engine_session *s, struct stmt *st, struct sqlerr *err);
+int catalog_drop_index(struct engine_session *s, struct stmt *st, struct sqlerr *err);
+int catalog_create_schema(struct engine_session *s, struct stmt *st, struct sqlerr *err);
+int catalog_drop_schema(struct engine_session *s, struct stmt *st, struct sqlerr *err);
+int catalog_create_db(struct engine_session *s, const char *name, struct sqlerr *err);
+int catalog_drop_db(struct engine_session *s, const char *name, bool if_exists, struct sqlerr *err);
+int catalog_load_dbs(struct engine *e, struct sl_err *err);
+/* OBJECT_ID-style lookup: "db.schema.name" text -> object id or 0. */
+int64_t catalog_object_id(struct engine_session *s, const char *text, const char *type);
+int catalog_set_identity(struct engine_session *s, struct table_meta *tm, int64_t last);
+int64_t catalog_get_identity(struct engine_session *s, struct table_meta *tm, bool *has);
+/* Catalog views: sys.* and INFORMATION_SCHEMA.*; returns 0 and fills src, 1 if
+ * the name is not a catalog view, -1 on error. */
+int catalog_view(struct gen *g, const struct name3 *n, struct src *out);
+char *catalog_display_name(struct arena *a, struct table_meta *tm); /* db.schema.name */
+
+/* ------------------------------------------------------------ exec.c */
+
+/* Run batch text; nested = inside a running batch (EXEC, sp_executesql):
+ * the batch arena is not reset. Returns 0, SL_ECANCELLED or SL_ECLOSED. */
+int exec_batch_text(struct engine_session *s, const char *sql, size_t len, bool nested);
+/* Evaluate a scalar expression (no FROM) into the row arena. */
+int exec_eval(struct engine_session *s, struct expr *x, struct tl_value *v, struct tl_type *t,
+              struct sqlerr *e);
+/* Report an error as a statement failure; returns nonzero when the batch must stop. */
+int exec_report(struct engine_session *s, int line, struct sqlerr *e);
+int exec_stmt_list(struct engine_session *s, struct stmt **list, int n);
+/* Report an error message (+ nothing else). Returns the callback status. */
+int exec_msg(struct engine_session *s, int number, int severity, int state, int line,
+             const char *text, bool is_error);
+int exec_done(struct engine_session *s, unsigned flags, uint16_t cmd, uint64_t count);
+bool exec_poll_cancel(struct engine_session *s);
+/* Map a SQLite error to a SQL Server error in e. */
+void exec_sqlite_err(struct engine_session *s, int rc, struct sqlerr *e);
+void sqlerr_set(struct sqlerr *e, int number, int severity, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Run a statement with no result (DDL helpers). */
+int exec_sql(struct engine_session *s, const char *sql, struct sqlerr *e);
+struct var *exec_var(struct engine_session *s, const char *name);
+int exec_var_set(struct engine_session *s, struct var *v, const struct tl_value *val,
+                 const struct tl_type *from, struct sqlerr *e);
+struct var *exec_var_declare(struct engine_session *s, const char *name,
+                             const struct tl_type *t);
+void exec_vars_clear(struct engine_session *s);
+int exec_bind_params(struct engine_session *s, sqlite3_stmt *st, char **params, int n,
+                     struct sqlerr *e);
+/* Column value -> tl_value in canonical form for type t (row arena). */
+int exec_column_value(struct engine_session *s, sqlite3_stmt *st, int i, const struct tl_type *t,
+                      struct tl_value *v, struct sqlerr *e);
+
+/* ------------------------------------------------------------ txn.c */
+
+/* Called before a statement runs: make the SQLite transaction state match
+ * the session's (write=true takes the write lock). */
+int txn_prepare(struct engine_session *s, bool write, struct sqlerr *e);
+/* Called after a statement ran outside a user transaction. */
+int txn_finish(struct engine_session *s, bool ok, struct sqlerr *e);
+int txn_begin(struct engine_session *s, struct sqlerr *e);
+int txn_commit(struct engine_session *s, struct sqlerr *e);
+int txn_rollback(struct engine_session *s, const char *savepoint, struct sqlerr *e);
+int txn_save(struct engine_session *s, const char *name, struct sqlerr *e);
+/* Abort the whole transaction (XACT_ABORT, session close). */
+void txn_abort_all(struct engine_session *s);
+/* Statement savepoints. */
+int txn_stmt_begin(struct engine_session *s, struct sqlerr *e);
+/* Take the write lock of database dbid (waits up to the busy timeout). */
+int txn_lock(struct engine_session *s, int dbid, struct sqlerr *e);
+void txn_stmt_end(struct engine_session *s, bool ok);
+
+/* ------------------------------------------------------------ dml.c */
+
+int dml_insert(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint64_t *count);
+int dml_update(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint64_t *count);
+int dml_delete(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint64_t *count);
+int dml_truncate(struct engine_session *s, struct stmt *st, struct sqlerr *e);
+/* Insert rows given as values of all table columns (bulk, generator). */
+struct dml_writer;
+int dml_writer_open(struct engine_session *s, struct table_meta *tm, const int *colmap, int n,
+                    bool keep_identity, struct dml_writer **w, struct sqlerr *e);
+int dml_writer_row(struct dml_writer *w, const struct tl_value *vals, const struct tl_type *types,
+                   struct sqlerr *e);
+/* Persist the identity counter after the last row; 0 or -1. */
+int dml_writer_finish_public(struct dml_writer *w);
+void dml_writer_close(struct dml_writer *w);
+
+/* ------------------------------------------------------------ fn.c */
+
+/* Register the engine's own SQLite functions and collations on a session
+ * connection (user data = the session). */
+int fn_register(struct engine_session *s);
+
+/* ------------------------------------------------------------ rpc.c / sysprocs.c / bulk.c */
+
+int rpc_exec(struct engine_session *s, const char *proc, const struct engine_param *params,
+             size_t nparams);
+/* EXEC of a system procedure from a batch or an RPC; *handled false if the
+ * name is not one. */
+int sysprocs_exec(struct engine_session *s, struct stmt *st, const char *proc,
+                  const struct engine_param *params, size_t nparams, bool *handled,
+                  struct sqlerr *e, int32_t *retstatus);
+int bulk_prepare(struct engine_session *s, struct stmt *st, struct sqlerr *e);
+/* EXEC of sp_executesql & co. inside a batch; *known false if not one. */
+int rpc_from_batch(struct engine_session *s, struct stmt *st, const char *proc, bool *known,
+                   struct sqlerr *e, int32_t *status);
+
+/* small helpers (exec.c) */
+bool ieq(const char *a, const char *b);
+char *upper_dup(struct arena *a, const char *s);
+
+#endif

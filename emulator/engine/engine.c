@@ -1,0 +1,255 @@
+/*
+ * engine: engine and session lifecycle (engine.h): opening the data
+ * directory, login, the per-session SQLite connection, and the entry
+ * points that hand batches and RPCs to exec.c / rpc.c.
+ *
+ * A session's connection is an in-memory main database with the files of
+ * master ("d1") and the current database attached; other databases are
+ * attached on first reference. One engine is shared by all sessions; the
+ * only shared mutable state is the database list (e->mu) and counters.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+#include "eng.h"
+
+const char *engine_version_string(void)
+{
+    return "Microsoft SQL Server 2022 (RTM) - 16.0.4003.1 (X64) \n\tCopyright (C) 2022 Microsoft Corporation\n\tDeveloper Edition (64-bit) on Linux (tdslite, SQLite " SQLITE_VERSION ")";
+}
+
+static void rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    char p[1400];
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+int engine_open(const struct engine_config *cfg, struct engine **out, struct sl_err *err)
+{
+    struct engine *e = sl_calloc(1, sizeof(*e));
+    *out = NULL;
+    if (!e)
+        return sl_err_set(err, SL_ENOMEM, "out of memory opening tdslite");
+    pthread_mutex_init(&e->mu, NULL);
+    atomic_init(&e->next_desc, 0);
+    if (!cfg->sa_password) {
+        sl_free(e);
+        return sl_err_set(err, SL_ECONFIG, "tdslite needs an sa password");
+    }
+    e->sa_password = sl_strdup(cfg->sa_password);
+    if (cfg->data_dir) {
+        e->data_dir = sl_strdup(cfg->data_dir);
+        if (mkdir(cfg->data_dir, 0700) && errno != EEXIST) {
+            sl_err_errno(err, SL_EIO, errno, "cannot create data directory \"%s\"", cfg->data_dir);
+            engine_close(e);
+            return SL_EIO;
+        }
+    } else {
+        char tmpl[] = "/tmp/tdslite-XXXXXX";
+        if (!mkdtemp(tmpl)) {
+            sl_err_errno(err, SL_EIO, errno, "cannot create a temporary data directory");
+            engine_close(e);
+            return SL_EIO;
+        }
+        e->data_dir = sl_strdup(tmpl);
+        e->temp_dir = true;
+    }
+    if (catalog_load_dbs(e, err)) {
+        engine_close(e);
+        return err->code ? err->code : SL_EIO;
+    }
+    *out = e;
+    return 0;
+}
+
+void engine_close(struct engine *e)
+{
+    if (!e)
+        return;
+    for (int i = 0; i < e->ndbs; i++) {
+        sl_free(e->dbs[i].name);
+        sl_free(e->dbs[i].path);
+    }
+    sl_free(e->dbs);
+    if (e->temp_dir && e->data_dir)
+        rm_tree(e->data_dir);
+    sl_free(e->data_dir);
+    sl_free(e->sa_password);
+    pthread_mutex_destroy(&e->mu);
+    sl_free(e);
+}
+
+struct tl_faults *engine_faults(struct engine *e)
+{
+    return &e->faults;
+}
+
+static void session_defaults(struct engine_session *s)
+{
+    s->nocount = false;
+    s->xact_abort = false;
+    s->fmtonly = false;
+    s->ansi_nulls = true;
+    s->quoted_identifier = true;
+    s->isolation = 2;
+    s->textsize = 2147483647;
+    s->lock_timeout = -1;
+    s->datefirst = 7;
+    snprintf(s->dateformat, sizeof(s->dateformat), "mdy");
+    s->ident_insert_obj = 0;
+    s->rowcount = 0;
+    s->last_error = 0;
+    s->has_ident = false;
+    s->bulk_ready = false;
+}
+
+static void login_fail(const struct engine_out *out, void *ctx, int number, int sev, const char *text)
+{
+    struct engine_msg m = {number, 1, (uint8_t)sev, 1, text, ""};
+    if (out && out->message)
+        out->message(ctx, &m, true);
+}
+
+int engine_login(struct engine *e, const char *user, const char *password,
+                 const char *database, uint16_t spid, const struct engine_out *out, void *ctx,
+                 struct engine_session **sessp)
+{
+    char msg[400];
+    struct db_entry d;
+    *sessp = NULL;
+    snprintf(msg, sizeof(msg), "Login failed for user '%s'.", user ? user : "");
+    if (atomic_load(&e->faults.refuse_logins) || !user || strcasecmp(user, "sa") != 0 || !password ||
+        strcmp(password, e->sa_password) != 0) {
+        login_fail(out, ctx, 18456, 14, msg);
+        return SL_EAUTH;
+    }
+    const char *dbn = database && *database ? database : "master";
+    if (catalog_find_db(e, dbn, &d)) {
+        char m2[400];
+        snprintf(m2, sizeof(m2), "Cannot open database \"%s\" requested by the login. The login failed.", dbn);
+        login_fail(out, ctx, 4060, 11, m2);
+        login_fail(out, ctx, 18456, 14, msg);
+        return SL_EAUTH;
+    }
+    struct engine_session *s = sl_calloc(1, sizeof(*s));
+    if (!s)
+        return SL_ENOMEM;
+    s->eng = e;
+    s->spid = spid;
+    snprintf(s->user, sizeof(s->user), "%s", user);
+    arena_init(&s->ba, 0, 0);
+    arena_init(&s->ra, 0, 0);
+    session_defaults(s);
+    struct sqlerr se = {0};
+    if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        fn_register(s) != SQLITE_OK) {
+        engine_session_close(s);
+        login_fail(out, ctx, 18456, 14, msg);
+        return SL_EIO;
+    }
+    sqlite3_busy_timeout(s->db, 600000);
+    sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 125);
+    if (catalog_attach(s, 1, &se) || catalog_attach(s, d.id, &se)) {
+        engine_session_close(s);
+        login_fail(out, ctx, 4060, 11, se.text);
+        login_fail(out, ctx, 18456, 14, msg);
+        return SL_EAUTH;
+    }
+    s->dbid = d.id;
+    snprintf(s->dbname, sizeof(s->dbname), "%s", d.name);
+    snprintf(s->login_db, sizeof(s->login_db), "%s", d.name);
+    *sessp = s;
+    return 0;
+}
+
+void engine_session_close(struct engine_session *s)
+{
+    if (!s)
+        return;
+    s->out = NULL;
+    if (s->db) {
+        if (s->sq_txn)
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close_v2(s->db);
+    }
+    exec_vars_clear(s);
+    sl_free(s->vars);
+    for (int i = 0; i < s->npreps; i++) {
+        sl_free(s->preps[i].params);
+        sl_free(s->preps[i].stmt);
+    }
+    sl_free(s->preps);
+    for (int i = 0; i < s->nsavepoints; i++)
+        sl_free(s->savepoints[i]);
+    arena_free(&s->ba);
+    arena_free(&s->ra);
+    sl_free(s);
+}
+
+int engine_session_reset(struct engine_session *s, bool keep_tran)
+{
+    if (!keep_tran && s->trancount > 0) {
+        const struct engine_out *o = s->out;
+        s->out = NULL; /* no ENVCHANGE for a reset */
+        txn_abort_all(s);
+        s->out = o;
+    }
+    session_defaults(s);
+    exec_vars_clear(s);
+    struct db_entry d;
+    if (catalog_find_db(s->eng, s->login_db, &d) == 0) {
+        s->dbid = d.id;
+        snprintf(s->dbname, sizeof(s->dbname), "%s", d.name);
+    }
+    return 0;
+}
+
+const char *engine_session_database(const struct engine_session *s)
+{
+    return s->dbname;
+}
+
+uint64_t engine_session_transaction(const struct engine_session *s)
+{
+    return s->trancount > 0 ? s->tran_desc : 0;
+}
+
+int engine_batch(struct engine_session *s, const char *sql, size_t len,
+                 const struct engine_out *out, void *ctx)
+{
+    s->out = out;
+    s->ctx = ctx;
+    s->closed = false;
+    s->line_base = 0;
+    exec_vars_clear(s);
+    int rc = exec_batch_text(s, sql, len, false);
+    exec_vars_clear(s);
+    return rc;
+}
+
+int engine_rpc(struct engine_session *s, const char *proc, const struct engine_param *params,
+               size_t nparams, const struct engine_out *out, void *ctx)
+{
+    s->out = out;
+    s->ctx = ctx;
+    s->closed = false;
+    s->line_base = 0;
+    return rpc_exec(s, proc, params, nparams);
+}

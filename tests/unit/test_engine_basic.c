@@ -1,0 +1,375 @@
+/* Unit tests for emulator/engine: batches through a recording engine_out,
+ * asserting exact column types, canonical values and SQL Server errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "engine.h"
+#include "value/value.h"
+
+/* ------------------------------------------------------------ recorder */
+
+struct rec {
+    struct buf log; /* one line per event */
+    int ncols;
+    struct engine_column cols[64];
+    char colnames[64][64];
+    long rows;
+    bool keep_rows;
+    int nerrors;
+    int last_error;
+    char last_text[512];
+    int envs[16];
+    int nenvs;
+    uint64_t last_desc;
+};
+
+static void fmt_value(struct buf *b, const struct tl_value *v)
+{
+    switch (v->kind) {
+    case TL_V_NULL: buf_append_str(b, "NULL"); break;
+    case TL_V_INT: buf_appendf(b, "%lld", (long long)v->i); break;
+    case TL_V_REAL: buf_appendf(b, "%.17g", v->r); break;
+    case TL_V_TEXT: buf_append(b, v->p, v->n); break;
+    case TL_V_BLOB:
+        buf_append_str(b, "0x");
+        for (size_t i = 0; i < v->n; i++)
+            buf_appendf(b, "%02X", v->p[i]);
+        break;
+    }
+}
+
+static int r_columns(void *ctx, const struct engine_column *cols, size_t n)
+{
+    struct rec *r = ctx;
+    r->ncols = (int)n;
+    buf_append_str(&r->log, "cols:");
+    for (size_t i = 0; i < n && i < 64; i++) {
+        char tn[64];
+        value_type_name(&cols[i].type, tn, sizeof(tn));
+        buf_appendf(&r->log, "%s%s %s", i ? "," : "", cols[i].name, tn);
+        r->cols[i] = cols[i];
+        snprintf(r->colnames[i], 64, "%s", cols[i].name);
+        r->cols[i].name = r->colnames[i];
+    }
+    buf_append_str(&r->log, "\n");
+    return 0;
+}
+
+static int r_row(void *ctx, const struct tl_value *vals, size_t n)
+{
+    struct rec *r = ctx;
+    r->rows++;
+    if (!r->keep_rows)
+        return 0;
+    buf_append_str(&r->log, "row:");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_append_str(&r->log, "|");
+        fmt_value(&r->log, &vals[i]);
+    }
+    buf_append_str(&r->log, "\n");
+    return 0;
+}
+
+static int r_done(void *ctx, unsigned flags, uint16_t cmd, uint64_t count)
+{
+    struct rec *r = ctx;
+    buf_appendf(&r->log, "done:%s%s%llu\n", flags & ENGINE_DONE_ERROR ? "E" : "",
+                flags & ENGINE_DONE_COUNT ? "C" : "", (unsigned long long)count);
+    (void)cmd;
+    return 0;
+}
+
+static int r_message(void *ctx, const struct engine_msg *m, bool is_error)
+{
+    struct rec *r = ctx;
+    buf_appendf(&r->log, "%s %d,%d,%d: %s\n", is_error ? "ERR" : "INFO", m->number, m->severity,
+                m->state, m->text);
+    if (is_error) {
+        r->nerrors++;
+        r->last_error = m->number;
+        snprintf(r->last_text, sizeof(r->last_text), "%s", m->text);
+    }
+    return 0;
+}
+
+static int r_env(void *ctx, const struct engine_env *e)
+{
+    struct rec *r = ctx;
+    if (r->nenvs < 16)
+        r->envs[r->nenvs++] = e->type;
+    if (e->type != ENGINE_ENV_DATABASE)
+        r->last_desc = e->descriptor;
+    buf_appendf(&r->log, "env:%d %s\n", e->type, e->new_name ? e->new_name : "");
+    return 0;
+}
+
+static int r_retstatus(void *ctx, int32_t st)
+{
+    struct rec *r = ctx;
+    buf_appendf(&r->log, "status:%d\n", st);
+    return 0;
+}
+
+static int r_retvalue(void *ctx, uint16_t ord, const char *name, const struct tl_type *t,
+                      const struct tl_value *v)
+{
+    struct rec *r = ctx;
+    buf_appendf(&r->log, "ret:%s=", name);
+    fmt_value(&r->log, v);
+    buf_append_str(&r->log, "\n");
+    (void)ord;
+    (void)t;
+    return 0;
+}
+
+static bool r_cancelled(void *ctx)
+{
+    (void)ctx;
+    return false;
+}
+
+static const struct engine_out rec_out = {r_columns, r_row, r_done, r_message, r_env,
+                                          r_retstatus, r_retvalue, r_cancelled};
+
+struct fx {
+    struct engine *e;
+    struct engine_session *s;
+    struct rec r;
+};
+
+static void rec_reset(struct rec *r)
+{
+    buf_reset(&r->log);
+    r->ncols = 0;
+    r->rows = 0;
+    r->keep_rows = true;
+    r->nerrors = 0;
+    r->last_error = 0;
+    r->last_text[0] = 0;
+    r->nenvs = 0;
+}
+
+static const char *run(struct fx *f, const char *sql)
+{
+    rec_reset(&f->r);
+    int rc = engine_batch(f->s, sql, strlen(sql), &rec_out, &f->r);
+    assert_int_equal(rc, 0);
+    return f->r.log.data ? (const char *)f->r.log.data : "";
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    struct engine_config cfg = {NULL, "pw", 0};
+    struct sl_err err = {0};
+    buf_init(&f->r.log, 0);
+    if (engine_open(&cfg, &f->e, &err))
+        return -1;
+    if (engine_login(f->e, "sa", "pw", "", 51, &rec_out, &f->r, &f->s))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    engine_session_close(f->s);
+    engine_close(f->e);
+    buf_free(&f->r.log);
+    free(f);
+    return 0;
+}
+
+#define EXPECT(f, sql, want) assert_string_equal(run(f, sql), want)
+
+/* ------------------------------------------------------------ tests */
+
+static void test_literal_types(void **state)
+{
+    struct fx *f = *state;
+    EXPECT(f, "SELECT 1 AS a, 'ab' AS b, N'x' AS c, 1.5 AS d, CAST(1.5 AS decimal(10,2)) AS e",
+           "cols:a int,b varchar(2),c nvarchar(1),d numeric(2,1),e decimal(10,2)\n"
+           "row:1|ab|x|1.5|1.50\n"
+           "done:C1\n");
+    EXPECT(f, "SELECT 1 + 2147483648 AS x", "cols:x numeric(11,0)\nrow:2147483649\ndone:C1\n");
+}
+
+static void test_create_insert_select(void **state)
+{
+    struct fx *f = *state;
+    EXPECT(f, "CREATE TABLE t1 (id int NOT NULL PRIMARY KEY, name nvarchar(50) NULL, price decimal(10,2), d datetime2(3))",
+           "done:0\n");
+    EXPECT(f, "INSERT INTO t1 VALUES (1, N'a', 1.5, '2024-01-02 03:04:05.678'), (2, NULL, 10, NULL)", "done:C2\n");
+    EXPECT(f, "SELECT id, name, price, d FROM t1 ORDER BY price DESC",
+           "cols:id int,name nvarchar(50),price decimal(10,2),d datetime2(3)\n"
+           "row:2|NULL|10.00|NULL\n"
+           "row:1|a|1.50|2024-01-02 03:04:05.678\n"
+           "done:C2\n");
+    EXPECT(f, "SELECT count(*) AS n, sum(price) AS s, max(name) AS m FROM t1",
+           "cols:n int,s decimal(38,2),m nvarchar(50)\nrow:2|11.50|a\ndone:C1\n");
+}
+
+static void test_errors(void **state)
+{
+    struct fx *f = *state;
+    run(f, "CREATE TABLE t2 (id int PRIMARY KEY, v varchar(3) NOT NULL)");
+    run(f, "INSERT INTO t2 VALUES (1, 'a')");
+    run(f, "INSERT INTO t2 VALUES (1, 'b')");
+    assert_int_equal(f->r.last_error, 2627);
+    assert_true(strstr(f->r.last_text, "Violation of PRIMARY KEY constraint 'PK__t2__") != NULL);
+    assert_true(strstr(f->r.last_text, "Cannot insert duplicate key in object 'dbo.t2'. The duplicate key value is (1).") != NULL);
+    run(f, "INSERT INTO t2 VALUES (2, NULL)");
+    assert_int_equal(f->r.last_error, 515);
+    assert_string_equal(f->r.last_text, "Cannot insert the value NULL into column 'v', table 'master.dbo.t2'; column does not allow nulls. INSERT fails.");
+    run(f, "SELECT * FROM nosuch");
+    assert_int_equal(f->r.last_error, 208);
+    assert_string_equal(f->r.last_text, "Invalid object name 'nosuch'.");
+    run(f, "SELECT nocol FROM t2");
+    assert_int_equal(f->r.last_error, 207);
+    run(f, "SELECT 1 +");
+    assert_int_equal(f->r.last_error, 102);
+    assert_string_equal(f->r.last_text, "Incorrect syntax near '+'.");
+    run(f, "SELEC 1");
+    assert_int_equal(f->r.last_error, 2812);
+    run(f, "SELECT 1/0");
+    assert_int_equal(f->r.last_error, 8134);
+    run(f, "SELECT @x");
+    assert_int_equal(f->r.last_error, 137);
+}
+
+static void test_errors_continue(void **state)
+{
+    struct fx *f = *state;
+    run(f, "CREATE TABLE t3 (id int PRIMARY KEY)");
+    run(f, "INSERT INTO t3 VALUES (1)");
+    const char *out = run(f, "INSERT INTO t3 VALUES (1); SELECT 5 AS five");
+    assert_true(strstr(out, "ERR 2627") != NULL);
+    assert_true(strstr(out, "done:E0\ncols:five int\nrow:5\ndone:C1\n") != NULL);
+}
+
+static void test_transactions(void **state)
+{
+    struct fx *f = *state;
+    run(f, "CREATE TABLE t4 (id int)");
+    run(f, "BEGIN TRAN; INSERT INTO t4 VALUES (1); SELECT @@TRANCOUNT AS tc");
+    assert_int_equal(f->r.envs[0], ENGINE_ENV_BEGIN_TRAN);
+    assert_true(f->r.last_desc != 0);
+    assert_true(strstr((char *)f->r.log.data, "row:1\n") != NULL);
+    run(f, "ROLLBACK");
+    assert_int_equal(f->r.envs[0], ENGINE_ENV_ROLLBACK_TRAN);
+    EXPECT(f, "SELECT count(*) AS n FROM t4", "cols:n int\nrow:0\ndone:C1\n");
+    run(f, "COMMIT");
+    assert_int_equal(f->r.last_error, 3902);
+    run(f, "ROLLBACK TRAN");
+    assert_int_equal(f->r.last_error, 3903);
+    assert_string_equal(f->r.last_text, "The ROLLBACK TRANSACTION request has no corresponding BEGIN TRANSACTION.");
+    run(f, "BEGIN TRAN INSERT INTO t4 VALUES (7) COMMIT TRAN");
+    assert_int_equal(f->r.envs[1], ENGINE_ENV_COMMIT_TRAN);
+    EXPECT(f, "SELECT id FROM t4", "cols:id int\nrow:7\ndone:C1\n");
+}
+
+static void test_variables_if(void **state)
+{
+    struct fx *f = *state;
+    EXPECT(f, "DECLARE @a int = 5, @s varchar(10); SET @s = 'x' + 'y'; IF @a > 3 SELECT @a * 2 AS r, @s AS s ELSE SELECT 0 AS r",
+           "cols:r int,s varchar(10)\nrow:10|xy\ndone:C1\n");
+    EXPECT(f, "DECLARE @i int = 0; WHILE @i < 3 BEGIN SET @i += 1 END; SELECT @i AS i",
+           "cols:i int\nrow:3\ndone:C1\n");
+}
+
+static void test_use_and_databases(void **state)
+{
+    struct fx *f = *state;
+    run(f, "CREATE DATABASE shop");
+    assert_int_equal(f->r.nerrors, 0);
+    const char *out = run(f, "USE shop");
+    assert_true(strstr(out, "env:1 shop\nINFO 5701,0,1: Changed database context to 'shop'.\n") != NULL);
+    run(f, "CREATE TABLE o (id int IDENTITY(1,1) PRIMARY KEY, amt money)");
+    run(f, "INSERT INTO o (amt) VALUES (1.5), (2)");
+    EXPECT(f, "SELECT id, amt, SCOPE_IDENTITY() AS si FROM o",
+           "cols:id int,amt money,si numeric(38,0)\nrow:1|1.5000|2\nrow:2|2.0000|2\ndone:C2\n");
+    run(f, "USE master");
+    EXPECT(f, "SELECT count(*) AS n FROM shop.dbo.o", "cols:n int\nrow:2\ndone:C1\n");
+    run(f, "USE nodb");
+    assert_int_equal(f->r.last_error, 911);
+}
+
+static void test_catalog_views(void **state)
+{
+    struct fx *f = *state;
+    run(f, "CREATE TABLE cv (a int NOT NULL, b nvarchar(20), c decimal(9,3), CONSTRAINT pk_cv PRIMARY KEY (a))");
+    EXPECT(f, "SELECT c.name, t.name AS tn, c.max_length, c.precision, c.scale, c.is_nullable FROM sys.columns c JOIN sys.types t ON t.user_type_id = c.user_type_id WHERE c.object_id = OBJECT_ID('dbo.cv') ORDER BY c.column_id",
+           "cols:name nvarchar(128),tn nvarchar(128),max_length smallint,precision tinyint,scale tinyint,is_nullable bit\n"
+           "row:a|int|4|10|0|0\nrow:b|nvarchar|40|0|0|1\nrow:c|decimal|5|9|3|1\ndone:C3\n");
+    EXPECT(f, "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'cv' ORDER BY ORDINAL_POSITION",
+           "cols:COLUMN_NAME nvarchar(128),DATA_TYPE nvarchar(128),CHARACTER_MAXIMUM_LENGTH int\n"
+           "row:a|int|NULL\nrow:b|nvarchar|20\nrow:c|decimal|NULL\ndone:C3\n");
+    EXPECT(f, "SELECT kc.name, ic.column_id FROM sys.key_constraints kc JOIN sys.index_columns ic ON ic.object_id = kc.parent_object_id AND ic.index_id = kc.unique_index_id WHERE kc.parent_object_id = OBJECT_ID('cv')",
+           "cols:name sysname,column_id int\nrow:pk_cv|1\ndone:C1\n");
+}
+
+static void test_fmtonly_and_streaming(void **state)
+{
+    struct fx *f = *state;
+    run(f, "CREATE TABLE big (id int IDENTITY PRIMARY KEY, v varchar(20))");
+    EXPECT(f, "SET FMTONLY ON select * from big SET FMTONLY OFF", "cols:id int,v varchar(20)\ndone:0\n");
+    assert_true(f->r.cols[0].flags & ENGINE_COL_IDENTITY);
+    run(f, "EXEC tdslite.generate N'dbo.big', 100000, 7");
+    assert_int_equal(f->r.nerrors, 0);
+    rec_reset(&f->r);
+    f->r.keep_rows = false;
+    const char *sql = "SELECT a.id, a.v FROM big a CROSS JOIN (SELECT TOP 10 id FROM big) b";
+    assert_int_equal(engine_batch(f->s, sql, strlen(sql), &rec_out, &f->r), 0);
+    assert_int_equal(f->r.rows, 1000000);
+}
+
+static void test_rpc_executesql(void **state)
+{
+    struct fx *f = *state;
+    struct engine_param p[4];
+    memset(p, 0, sizeof(p));
+    const char *stmt = "SELECT @a + 1 AS x; SET @o = @a * 10";
+    const char *decl = "@a int, @o int OUTPUT";
+    p[0].name = "@statement";
+    p[0].type = (struct tl_type){TL_T_NVARCHAR, TL_MAX, 0, 0};
+    p[0].value = (struct tl_value){TL_V_TEXT, 0, 0, (const uint8_t *)stmt, strlen(stmt)};
+    p[1].name = "@params";
+    p[1].type = p[0].type;
+    p[1].value = (struct tl_value){TL_V_TEXT, 0, 0, (const uint8_t *)decl, strlen(decl)};
+    p[2].name = "@a";
+    p[2].type = (struct tl_type){TL_T_INT, 0, 0, 0};
+    p[2].value = (struct tl_value){TL_V_INT, 41, 0, NULL, 0};
+    p[3].name = "@o";
+    p[3].type = p[2].type;
+    p[3].output = true;
+    rec_reset(&f->r);
+    assert_int_equal(engine_rpc(f->s, "sp_executesql", p, 4, &rec_out, &f->r), 0);
+    assert_string_equal((char *)f->r.log.data, "cols:x int\nrow:42\ndone:C1\nstatus:0\nret:@o=410\n");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_literal_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_insert_select, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors_continue, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_variables_if, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_use_and_databases, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_views, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rpc_executesql, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fmtonly_and_streaming, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
