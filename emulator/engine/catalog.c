@@ -44,25 +44,25 @@ static char *pprintf(const char *fmt, ...)
     return r;
 }
 
-static const char *schema_sql =
-    "CREATE TABLE IF NOT EXISTS %1$s.tl_meta(k TEXT PRIMARY KEY, v);"
-    "CREATE TABLE IF NOT EXISTS %1$s.tl_lock(x);"
-    "CREATE TABLE IF NOT EXISTS %1$s.tl_schemas(schema_id INTEGER PRIMARY KEY, name TEXT NOT NULL COLLATE NOCASE UNIQUE);"
-    "CREATE TABLE IF NOT EXISTS %1$s.tl_objects(object_id INTEGER PRIMARY KEY, name TEXT NOT NULL COLLATE NOCASE,"
-    " schema_id INTEGER NOT NULL, parent_object_id INTEGER NOT NULL DEFAULT 0, type TEXT NOT NULL,"
-    " create_date TEXT, modify_date TEXT);"
-    "CREATE INDEX IF NOT EXISTS %1$s.tl_objects_name ON tl_objects(schema_id, name);"
-    "CREATE TABLE IF NOT EXISTS %1$s.tl_columns(object_id INTEGER, column_id INTEGER, name TEXT COLLATE NOCASE,"
-    " type_id INTEGER, length INTEGER, prec INTEGER, scale INTEGER, collation TEXT, nullable INTEGER,"
-    " is_identity INTEGER DEFAULT 0, seed INTEGER, incr INTEGER, ident_current INTEGER,"
-    " def_text TEXT, def_object_id INTEGER, PRIMARY KEY(object_id, column_id));"
-    "CREATE TABLE IF NOT EXISTS %1$s.tl_indexes(object_id INTEGER, index_id INTEGER, name TEXT COLLATE NOCASE,"
-    " type INTEGER, is_unique INTEGER, is_primary_key INTEGER, is_unique_constraint INTEGER,"
-    " constraint_object_id INTEGER, PRIMARY KEY(object_id, index_id));"
-    "CREATE TABLE IF NOT EXISTS %1$s.tl_index_columns(object_id INTEGER, index_id INTEGER, key_ordinal INTEGER,"
-    " column_id INTEGER, is_descending INTEGER, PRIMARY KEY(object_id, index_id, key_ordinal));"
-    "INSERT OR IGNORE INTO %1$s.tl_schemas VALUES (1,'dbo'),(2,'guest'),(3,'INFORMATION_SCHEMA'),(4,'sys');"
-    "INSERT OR IGNORE INTO %1$s.tl_meta VALUES ('next_object_id', 565577053), ('next_schema_id', 5);";
+#define SCHEMA_SQL \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_meta(k TEXT PRIMARY KEY, v);" \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_lock(x);" \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_schemas(schema_id INTEGER PRIMARY KEY, name TEXT NOT NULL COLLATE NOCASE UNIQUE);" \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_objects(object_id INTEGER PRIMARY KEY, name TEXT NOT NULL COLLATE NOCASE," \
+    " schema_id INTEGER NOT NULL, parent_object_id INTEGER NOT NULL DEFAULT 0, type TEXT NOT NULL," \
+    " create_date TEXT, modify_date TEXT);" \
+    "CREATE INDEX IF NOT EXISTS %1$s.tl_objects_name ON tl_objects(schema_id, name);" \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_columns(object_id INTEGER, column_id INTEGER, name TEXT COLLATE NOCASE," \
+    " type_id INTEGER, length INTEGER, prec INTEGER, scale INTEGER, collation TEXT, nullable INTEGER," \
+    " is_identity INTEGER DEFAULT 0, seed INTEGER, incr INTEGER, ident_current INTEGER," \
+    " def_text TEXT, def_object_id INTEGER, PRIMARY KEY(object_id, column_id));" \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_indexes(object_id INTEGER, index_id INTEGER, name TEXT COLLATE NOCASE," \
+    " type INTEGER, is_unique INTEGER, is_primary_key INTEGER, is_unique_constraint INTEGER," \
+    " constraint_object_id INTEGER, PRIMARY KEY(object_id, index_id));" \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_index_columns(object_id INTEGER, index_id INTEGER, key_ordinal INTEGER," \
+    " column_id INTEGER, is_descending INTEGER, PRIMARY KEY(object_id, index_id, key_ordinal));" \
+    "INSERT OR IGNORE INTO %1$s.tl_schemas VALUES (1,'dbo'),(2,'guest'),(3,'INFORMATION_SCHEMA'),(4,'sys');" \
+    "INSERT OR IGNORE INTO %1$s.tl_meta VALUES ('next_object_id', 565577053), ('next_schema_id', 5);"
 
 static void now_datetime(char *out, size_t cap)
 {
@@ -77,7 +77,7 @@ static void now_datetime(char *out, size_t cap)
 
 int catalog_init_file(sqlite3 *db, const char *alias, int dbid, struct sqlerr *e)
 {
-    char *sql = pprintf(schema_sql, alias);
+    char *sql = pprintf(SCHEMA_SQL, alias);
     char *msg = NULL;
     int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
     sqlite3_free(sql);

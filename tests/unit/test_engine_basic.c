@@ -315,7 +315,7 @@ static void test_catalog_views(void **state)
            "cols:COLUMN_NAME nvarchar(128),DATA_TYPE nvarchar(128),CHARACTER_MAXIMUM_LENGTH int\n"
            "row:a|int|NULL\nrow:b|nvarchar|20\nrow:c|decimal|NULL\ndone:C3\n");
     EXPECT(f, "SELECT kc.name, ic.column_id FROM sys.key_constraints kc JOIN sys.index_columns ic ON ic.object_id = kc.parent_object_id AND ic.index_id = kc.unique_index_id WHERE kc.parent_object_id = OBJECT_ID('cv')",
-           "cols:name sysname,column_id int\nrow:pk_cv|1\ndone:C1\n");
+           "cols:name nvarchar(128),column_id int\nrow:pk_cv|1\ndone:C1\n");
 }
 
 static void test_fmtonly_and_streaming(void **state)
