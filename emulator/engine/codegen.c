@@ -1783,17 +1783,16 @@ static int gen_core(struct gen *g, struct scope *parent, struct select *sel, str
     for (int i = 0; i < sel->nitems && !grouped; i++)
         grouped = has_agg(sel->items[i].e);
     char **gsql = NULL;
+    const char **gcoll = NULL;
     if (sel->ngroup) {
         gsql = arena_alloc(g->a, sizeof(char *) * (size_t)sel->ngroup);
+        gcoll = arena_alloc(g->a, sizeof(char *) * (size_t)sel->ngroup);
         for (int i = 0; i < sel->ngroup; i++) {
             struct tl_type t;
             g->agg_ok = false;
             if (!(gsql[i] = sub_expr(g, sc, sel->group[i], &t, NULL)))
                 goto out;
-            if (type_is_string(t.id))
-                gsql[i] = arena_printf(g->a, "%s COLLATE TL_CI", gsql[i]);
-            else if (type_is_exact(t.id))
-                gsql[i] = arena_printf(g->a, "%s COLLATE TL_DEC", gsql[i]);
+            gcoll[i] = type_is_string(t.id) ? " COLLATE TL_CI" : type_is_exact(t.id) ? " COLLATE TL_DEC" : "";
         }
     }
     OUTS("SELECT ");
@@ -1876,7 +1875,7 @@ static int gen_core(struct gen *g, struct scope *parent, struct select *sel, str
     if (sel->ngroup) {
         OUTS(" GROUP BY ");
         for (int i = 0; i < sel->ngroup; i++)
-            OUT("%s%s", i ? ", " : "", gsql[i]);
+            OUT("%s%s%s", i ? ", " : "", gsql[i], gcoll[i]);
     }
     if (sel->having) {
         struct tl_type t;
