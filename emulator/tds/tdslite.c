@@ -47,11 +47,10 @@ static void usage(FILE *f)
           f);
 }
 
-static int bad(const char *fmt, const char *arg)
+/* Report a usage error (what, then the offending argument) and return 2. */
+static int bad(const char *what, const char *arg)
 {
-    fprintf(stderr, "tdslite: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\ntry 'tdslite --help'\n");
+    fprintf(stderr, "tdslite: %s%s\ntry 'tdslite --help'\n", what, arg);
     return 2;
 }
 
@@ -103,8 +102,8 @@ static int parse_args(int argc, char **argv, struct options *o)
             if (!strcmp(a, "--port") || !strcmp(a, "--bind") || !strcmp(a, "--data") ||
                 !strcmp(a, "--sa-password") || !strncmp(a, "--fault-", 8) ||
                 !strcmp(a, "--cdc-capture-delay-ms"))
-                return bad("option %s needs a value", a);
-            return bad("unknown option %s", a);
+                return bad("missing value for option ", a);
+            return bad("unknown option ", a);
         }
         if (!strcmp(a, "--port"))
             num = &o->port, max = 65535;
@@ -121,7 +120,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--sa-password"))
             o->sa_password = argv[i + 1];
         else
-            return bad("unknown option %s", a);
+            return bad("unknown option ", a);
         if (num && parse_num(argv[i + 1], max, num) != 0) {
             fprintf(stderr, "tdslite: %s: invalid value \"%s\"\n", a, argv[i + 1]);
             return 2;
@@ -129,11 +128,11 @@ static int parse_args(int argc, char **argv, struct options *o)
         i++;
     }
     if (o->port < 0)
-        return bad("%s", "--port is required");
+        return bad("--port is required", "");
     if (!o->sa_password)
         o->sa_password = getenv("TDSLITE_SA_PASSWORD");
     if (!o->sa_password || !*o->sa_password)
-        return bad("%s", "no sa password: give --sa-password or set TDSLITE_SA_PASSWORD");
+        return bad("no sa password: give --sa-password or set TDSLITE_SA_PASSWORD", "");
     return -1;
 }
 

@@ -50,7 +50,10 @@ int types_utf8_to_cp1252(struct buf *out, const uint8_t *s, size_t n)
     while (rc == 0 && i < n) {
         int32_t cp = s[i] < 0x80 ? s[i++] : utf8_decode(s, n, &i);
         uint8_t c = '?';
-        if (cp >= 0 && (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF))) {
+        if (cp >= 0x10000) {
+            /* SQL Server converts each UTF-16 unit: a surrogate pair is "??". */
+            rc = buf_append_byte(out, '?');
+        } else if (cp >= 0 && (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF))) {
             c = (uint8_t)cp;
         } else if (cp > 0) {
             for (int k = 0; k < 32; k++)

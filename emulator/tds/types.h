@@ -142,7 +142,8 @@ int types_read_value(struct tds_rd *r, const struct tds_wtype *w, bool rpc, stru
 /* Read a PLP body into out (NULL sets *is_null). Accepts UNKNOWN_LEN. */
 int types_read_plp(struct tds_rd *r, struct buf *out, bool *is_null);
 
-/* UTF-8 <-> Windows-1252; unmappable characters become '?'. */
+/* UTF-8 <-> Windows-1252; an unmappable character becomes '?' per UTF-16 unit
+ * (so a character outside the BMP becomes "??", as in SQL Server). */
 int types_utf8_to_cp1252(struct buf *out, const uint8_t *s, size_t n);
 int types_cp1252_to_utf8(struct buf *out, const uint8_t *s, size_t n);
 

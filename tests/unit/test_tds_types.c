@@ -183,12 +183,12 @@ static void test_strings(void **state)
 {
     /* varchar transcodes UTF-8 to CP1252; unmappable becomes '?'. */
     static const uint8_t vc[] = {0x04, 0x00, 'c', 'a', 'f', 0xE9, 0x00};
-    static const uint8_t euro[] = {0x02, 0x00, 0x80, '?'};
+    static const uint8_t euro[] = {0x04, 0x00, 0x80, '?', '?', '?'};
     static const uint8_t nv[] = {0x04, 0x00, 'h', 0x00, 'i', 0x00};
     static const uint8_t ch[] = {0x04, 0x00, 'a', 'b', ' ', ' '};
     (void)state;
     check_encode((struct tl_type){.id = TL_T_VARCHAR, .length = 10}, text("caf\xC3\xA9"), vc, 6);
-    check_encode((struct tl_type){.id = TL_T_VARCHAR, .length = 10}, text("\xE2\x82\xAC\xE4\xB8\xAD"),
+    check_encode((struct tl_type){.id = TL_T_VARCHAR, .length = 10}, text("\xE2\x82\xAC\xE4\xB8\xAD\xF0\x9F\x98\x80"),
                  euro, sizeof(euro));
     check_encode((struct tl_type){.id = TL_T_NVARCHAR, .length = 10}, text("hi"), nv, sizeof(nv));
     check_encode((struct tl_type){.id = TL_T_CHAR, .length = 4}, text("ab"), ch, sizeof(ch));
