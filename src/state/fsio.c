@@ -84,11 +84,15 @@ static int io_fail(struct sl_err *err, int errnum, const char *what, const char 
     if (!fresh)
         return code;
     if (errnum == ENOSPC || errnum == EDQUOT)
-        sl_err_hint(err, "free space on the volume holding \"%s\", then run again; the previous "
-                         "state is unchanged", path);
+        sl_err_hint(err,
+                    "free space on the volume holding \"%s\", then run again; the previous "
+                    "state is unchanged",
+                    path);
     else if (errnum == EIO)
-        sl_err_hint(err, "the volume holding \"%s\" reported a hardware or filesystem error; "
-                         "check the system log (dmesg) before running again", path);
+        sl_err_hint(err,
+                    "the volume holding \"%s\" reported a hardware or filesystem error; "
+                    "check the system log (dmesg) before running again",
+                    path);
     else if (errnum == EACCES || errnum == EPERM || errnum == EROFS)
         sl_err_hint(err, "check that the user running sluice may write to \"%s\"", path);
     return code;
@@ -216,8 +220,8 @@ static int mkdir_one(const struct fsio_ops *io, const char *p, unsigned mode, st
     } else if (stat(p, &st) < 0) {
         rc = io_fail(err, errno, "stat", p);
     } else if (!S_ISDIR(st.st_mode)) {
-        rc = sl_err_set(err, SL_EEXIST, "cannot create directory \"%s\": a file of that name exists",
-                        p);
+        rc = sl_err_set(err, SL_EEXIST,
+                        "cannot create directory \"%s\": a file of that name exists", p);
         sl_err_hint(err, "move the file away or choose another storage root");
     }
     sl_free(parent);

@@ -69,9 +69,8 @@ static int history_path(const char *root, const char *db, const char *schema, co
     return rc;
 }
 
-int history_append(const struct fsio_ops *io, const char *root, const char *db,
-                   const char *schema, const char *table, const struct history_entry *e,
-                   struct sl_err *err)
+int history_append(const struct fsio_ops *io, const char *root, const char *db, const char *schema,
+                   const char *table, const struct history_entry *e, struct sl_err *err)
 {
     struct buf path, line;
     int rc;
@@ -177,8 +176,7 @@ int history_read(const char *root, const char *db, const char *schema, const cha
     p = (const char *)text.data;
     end = p + text.len;
     /* Only lines ending in '\n' count; a torn tail is skipped by construction. */
-    for (const char *nl; rc == 0 && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL;
-         p = nl + 1) {
+    for (const char *nl; rc == 0 && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
         struct json_val *t = NULL;
         struct sl_err perr;
         lineno++;

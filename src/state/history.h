@@ -58,9 +58,8 @@ int history_render(const struct history_entry *e, struct buf *out, struct sl_err
  * Append e to the history of db.schema.table under root, creating the
  * table's state directory and the file as needed; durable on return.
  */
-int history_append(const struct fsio_ops *io, const char *root, const char *db,
-                   const char *schema, const char *table, const struct history_entry *e,
-                   struct sl_err *err);
+int history_append(const struct fsio_ops *io, const char *root, const char *db, const char *schema,
+                   const char *table, const struct history_entry *e, struct sl_err *err);
 
 /*
  * Read every complete line of the history of db.schema.table; *entries
@@ -70,7 +69,6 @@ int history_append(const struct fsio_ops *io, const char *root, const char *db,
  * O(file size) in memory; files grow about 300 bytes per run.
  */
 int history_read(const char *root, const char *db, const char *schema, const char *table,
-                 struct arena *a, struct history_entry **entries, size_t *n,
-                 struct sl_err *err);
+                 struct arena *a, struct history_entry **entries, size_t *n, struct sl_err *err);
 
 #endif

@@ -247,8 +247,8 @@ int json_tree_parse(const char *text, size_t len, const char *name, struct arena
     *out = NULL;
     root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!root) {
-        rc = sl_err_set(err, SL_ECORRUPT, "invalid JSON in \"%s\": %s (line %d, column %d)",
-                        name, jerr.text, jerr.line, jerr.column);
+        rc = sl_err_set(err, SL_ECORRUPT, "invalid JSON in \"%s\": %s (line %d, column %d)", name,
+                        jerr.text, jerr.line, jerr.column);
         goto out;
     }
     v = arena_alloc(a, sizeof *v);

@@ -33,10 +33,10 @@ struct sl_err;
 #define JSON_OUT_MAX_DEPTH 16
 
 struct json_out {
-    struct buf *b;      /* borrowed; output is appended */
-    bool pretty;        /* two-space indentation, one member per line */
-    int depth;          /* open containers */
-    int status;         /* first failure, sticky */
+    struct buf *b;                    /* borrowed; output is appended */
+    bool pretty;                      /* two-space indentation, one member per line */
+    int depth;                        /* open containers */
+    int status;                       /* first failure, sticky */
     size_t count[JSON_OUT_MAX_DEPTH]; /* members written per open container */
 };
 
@@ -70,12 +70,12 @@ enum json_val_kind { JV_NULL = 0, JV_BOOL, JV_INT, JV_REAL, JV_STR, JV_ARR, JV_O
 
 struct json_val {
     enum json_val_kind kind;
-    bool b;              /* JV_BOOL */
-    int64_t i;           /* JV_INT */
-    double r;            /* JV_REAL */
-    const char *s;       /* JV_STR: NUL-terminated (may hold no NUL inside) */
-    size_t n;            /* JV_ARR, JV_OBJ: number of items / members */
-    const char **keys;   /* JV_OBJ: member names, document order */
+    bool b;                 /* JV_BOOL */
+    int64_t i;              /* JV_INT */
+    double r;               /* JV_REAL */
+    const char *s;          /* JV_STR: NUL-terminated (may hold no NUL inside) */
+    size_t n;               /* JV_ARR, JV_OBJ: number of items / members */
+    const char **keys;      /* JV_OBJ: member names, document order */
     struct json_val *items; /* JV_ARR, JV_OBJ: values */
 };
 

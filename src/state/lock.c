@@ -27,8 +27,7 @@ struct table_lock {
 };
 
 /* Fill err with SL_EBUSY, describing the holder from the lock content. */
-static int busy(int fd, const char *db, const char *schema, const char *table,
-                struct sl_err *err)
+static int busy(int fd, const char *db, const char *schema, const char *table, struct sl_err *err)
 {
     char text[LOCK_CONTENT_MAX];
     struct arena a;
@@ -108,8 +107,8 @@ int lock_open(const struct fsio_ops *io, const char *root, const char *db, const
         goto out;
     fd = open((const char *)path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        rc = sl_err_errno(err, SL_EIO, errno, "cannot open the lock file \"%s\"",
-                          (char *)path.data);
+        rc =
+            sl_err_errno(err, SL_EIO, errno, "cannot open the lock file \"%s\"", (char *)path.data);
         goto out;
     }
     do {

@@ -67,8 +67,7 @@ static int kv(struct buf *b, const char *indent, const char *key, const char *va
 }
 
 /* A block list of quoted strings, or `[]` when empty. */
-static int list(struct buf *b, const char *indent, const char *key, const char *const *v,
-                size_t n)
+static int list(struct buf *b, const char *indent, const char *key, const char *const *v, size_t n)
 {
     int rc = buf_appendf(b, "%s%s:%s\n", indent, key, n ? "" : " []");
     for (size_t i = 0; rc == 0 && i < n; i++) {

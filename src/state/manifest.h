@@ -36,11 +36,11 @@ struct manifest_entry {
     bool soft_delete;
     const char *const *primary_keys;
     size_t nprimary_keys;
-    const char *schema_version;         /* NULL before the first run */
-    struct watermark_pos watermark;     /* WM_POS_NONE before the first run */
-    const char *const *files;           /* of the last run, relative to root */
+    const char *schema_version;     /* NULL before the first run */
+    struct watermark_pos watermark; /* WM_POS_NONE before the first run */
+    const char *const *files;       /* of the last run, relative to root */
     size_t nfiles;
-    const char *updated_at;             /* of the last run; NULL before it */
+    const char *updated_at; /* of the last run; NULL before it */
 };
 
 /* Render the manifest of entries[0..n) (any order) into out. 0 or SL_E*. */

@@ -41,8 +41,7 @@ static bool run_complete(const struct orphan_file *f, size_t n, const bool *cand
     for (size_t k = 0; k < n; k++) {
         if (!cand[k] || strcmp(f[k].run_id, f[i].run_id) != 0)
             continue;
-        if (!pos_equal(&f[k].from, &f[i].from) || !pos_equal(&f[k].to, &f[i].to) ||
-            f[k].part < 1)
+        if (!pos_equal(&f[k].from, &f[i].from) || !pos_equal(&f[k].to, &f[i].to) || f[k].part < 1)
             return false;
         for (size_t j = 0; j < k; j++) {
             if (cand[j] && strcmp(f[j].run_id, f[i].run_id) == 0 && f[j].part == f[k].part)
@@ -79,13 +78,12 @@ static bool judge(const struct watermark *wm, const struct watermark_pos *dur,
     } else if (!watermark_pos_comparable(&f->to, dur) || !watermark_pos_comparable(&f->from, dur) ||
                (dur->kind == WM_POS_NONE && f->from.kind != WM_POS_NONE)) {
         *v = ok ? (struct orphan_verdict){ORPHAN_COMMITTED, "run recorded ok in the history"}
-                : (struct orphan_verdict){ORPHAN_KEEP,
-                                          "range not comparable with the watermark"};
+                : (struct orphan_verdict){ORPHAN_KEEP, "range not comparable with the watermark"};
     } else if (watermark_pos_cmp(&f->to, dur) <= 0) {
-        *v = ok ? (struct orphan_verdict){ORPHAN_COMMITTED, "run recorded ok in the history"}
-                : (struct orphan_verdict){ORPHAN_KEEP,
-                                          "covered by the watermark but its run is not "
-                                          "recorded ok in the history"};
+        *v =
+            ok ? (struct orphan_verdict){ORPHAN_COMMITTED, "run recorded ok in the history"}
+               : (struct orphan_verdict){ORPHAN_KEEP, "covered by the watermark but its run is not "
+                                                      "recorded ok in the history"};
     } else if (ok) {
         *v = (struct orphan_verdict){ORPHAN_KEEP, "run recorded ok in the history but ends "
                                                   "after the watermark"};
@@ -109,8 +107,8 @@ int orphan_classify(const struct watermark *wm, const char *const *ok_runs, size
     memset(adopt, 0, sizeof *adopt);
     for (size_t i = 0; i < n; i++) {
         if (files[i].has_meta && !files[i].run_id && !fsio_is_temp_name(files[i].path)) {
-            rc = sl_err_set(err, SL_EINVAL, "file \"%s\" has metadata but no run_id",
-                            files[i].path);
+            rc =
+                sl_err_set(err, SL_EINVAL, "file \"%s\" has metadata but no run_id", files[i].path);
             goto out;
         }
     }
@@ -130,8 +128,8 @@ int orphan_classify(const struct watermark *wm, const char *const *ok_runs, size
     }
     for (size_t i = 0; best < n && i < n; i++) {
         if (cand[i] && strcmp(files[i].run_id, files[best].run_id) == 0) {
-            verdicts[i] = (struct orphan_verdict){ORPHAN_ADOPT,
-                                                  "complete run starting at the watermark"};
+            verdicts[i] =
+                (struct orphan_verdict){ORPHAN_ADOPT, "complete run starting at the watermark"};
             adopt->nfiles++;
         } else if (cand[i]) {
             verdicts[i].reason = run_complete(files, n, cand, i)

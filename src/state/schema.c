@@ -61,8 +61,8 @@ static const struct schema_column *find_col(const struct sver *v, const char *na
 }
 
 /* Copy, normalise, sort and validate the caller's columns into v. */
-static int normalise(const struct schema_column *cols, size_t n, const char *const *pk,
-                     size_t npk, struct arena *a, struct sver *v, struct sl_err *err)
+static int normalise(const struct schema_column *cols, size_t n, const char *const *pk, size_t npk,
+                     struct arena *a, struct sver *v, struct sl_err *err)
 {
     memset(v, 0, sizeof *v);
     v->cols = arena_alloc(a, (n ? n : 1) * sizeof *v->cols);
@@ -143,7 +143,8 @@ int schema_hash(const struct schema_column *cols, size_t n, const char *const *p
 /* One version object of the file into v; 0, SL_ECORRUPT or SL_ENOMEM. */
 static int version_from_tree(const struct json_val *t, struct arena *a, struct sver *v)
 {
-    const struct json_val *cols = json_tree_get(t, "columns"), *pk = json_tree_get(t, "primary_key");
+    const struct json_val *cols = json_tree_get(t, "columns"),
+                          *pk = json_tree_get(t, "primary_key");
 
     memset(v, 0, sizeof *v);
     v->version = json_tree_str(t, "schema_version");
@@ -201,8 +202,10 @@ static int load_versions(const char *path, struct arena *a, struct sver **vers, 
     list = json_tree_get(t, "versions");
     if (!json_tree_int(t, "format_version", &fv) || fv != SCHEMA_FORMAT_VERSION || !list ||
         list->kind != JV_ARR) {
-        rc = sl_err_set(err, SL_ECORRUPT, "schema file \"%s\" is corrupt: no format_version 1 "
-                                          "or no versions list", path);
+        rc = sl_err_set(err, SL_ECORRUPT,
+                        "schema file \"%s\" is corrupt: no format_version 1 "
+                        "or no versions list",
+                        path);
         goto out;
     }
     *vers = arena_alloc(a, (list->n ? list->n : 1) * sizeof **vers);

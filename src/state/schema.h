@@ -40,11 +40,11 @@ struct schema_column {
 
 /* What schema_track found; strings and arrays from the caller's arena. */
 struct schema_change {
-    bool changed;    /* a version was appended */
-    bool first;      /* ... and it is the first one (no diff below) */
+    bool changed;                             /* a version was appended */
+    bool first;                               /* ... and it is the first one (no diff below) */
     const char **added, **dropped, **retyped; /* by name, in ordinal order */
     size_t nadded, ndropped, nretyped;        /* retyped: sql_type or nullability */
-    bool pk_changed; /* the engine must force a full resync */
+    bool pk_changed;                          /* the engine must force a full resync */
 };
 
 /*

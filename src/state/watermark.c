@@ -106,8 +106,8 @@ int watermark_pos_parse(const struct json_val *v, struct watermark_pos *p)
         watermark_pos_ct(p, version);
         return 0;
     }
-    if (v->n == 2 && watermark_pos_cdc(p, json_tree_str(v, "start_lsn"),
-                                       json_tree_str(v, "seqval"), NULL) == 0)
+    if (v->n == 2 &&
+        watermark_pos_cdc(p, json_tree_str(v, "start_lsn"), json_tree_str(v, "seqval"), NULL) == 0)
         return 0;
     return SL_ECORRUPT;
 }
@@ -182,8 +182,8 @@ int watermark_render(const struct watermark *wm, struct buf *out, struct sl_err 
     json_out_object_end(&o);
     rc = json_out_finish(&o);
     if (rc != 0)
-        rc = sl_err_set(err, rc, "cannot render the watermark of %s.%s.%s: %s", wm->db,
-                        wm->schema, wm->table, sl_strerror(rc));
+        rc = sl_err_set(err, rc, "cannot render the watermark of %s.%s.%s: %s", wm->db, wm->schema,
+                        wm->table, sl_strerror(rc));
     return rc;
 }
 
@@ -196,8 +196,8 @@ int watermark_store(const struct fsio_ops *io, const char *root, const struct wa
     buf_init(&path, 0);
     buf_init(&text, STATE_FILE_LIMIT);
     if (wm->pos.kind == WM_POS_NONE) {
-        rc = sl_err_set(err, SL_EINVAL, "refusing to store an empty watermark for %s.%s.%s",
-                        wm->db, wm->schema, wm->table);
+        rc = sl_err_set(err, SL_EINVAL, "refusing to store an empty watermark for %s.%s.%s", wm->db,
+                        wm->schema, wm->table);
         goto out;
     }
     rc = watermark_dir(root, wm->db, wm->schema, wm->table, &path, err);
@@ -206,8 +206,8 @@ int watermark_store(const struct fsio_ops *io, const char *root, const struct wa
     if (rc == 0)
         rc = watermark_render(wm, &text, err);
     if (rc == 0 && (rc = buf_append_str(&path, "/" WATERMARK_FILE)) != 0)
-        sl_err_set(err, rc, "out of memory storing the watermark of %s.%s.%s", wm->db,
-                   wm->schema, wm->table);
+        sl_err_set(err, rc, "out of memory storing the watermark of %s.%s.%s", wm->db, wm->schema,
+                   wm->table);
     if (rc == 0)
         rc = fsio_write_atomic(io, (const char *)path.data, text.data, text.len, err);
 out:

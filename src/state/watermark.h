@@ -44,9 +44,9 @@ enum watermark_pos_kind {
 
 struct watermark_pos {
     enum watermark_pos_kind kind;
-    int64_t version;                          /* WM_POS_CT */
-    char start_lsn[WATERMARK_LSN_LEN + 1];    /* WM_POS_CDC: 20 hex digits */
-    char seqval[WATERMARK_LSN_LEN + 1];       /* WM_POS_CDC: 20 hex digits */
+    int64_t version;                       /* WM_POS_CT */
+    char start_lsn[WATERMARK_LSN_LEN + 1]; /* WM_POS_CDC: 20 hex digits */
+    char seqval[WATERMARK_LSN_LEN + 1];    /* WM_POS_CDC: 20 hex digits */
 };
 
 enum watermark_mode { WM_MODE_FULL = 0, WM_MODE_INCREMENTAL };
@@ -54,12 +54,12 @@ enum watermark_mode { WM_MODE_FULL = 0, WM_MODE_INCREMENTAL };
 /* All strings borrowed: from the caller for store, from the arena for load. */
 struct watermark {
     const char *db, *schema, *table;
-    struct watermark_pos pos;   /* the durable position; WM_POS_CT or WM_POS_CDC */
-    enum watermark_mode mode;   /* of the run that stored it */
-    const char *run_id;         /* of that run; ties the files to sync_history */
-    int64_t rows;               /* rows of that run */
+    struct watermark_pos pos; /* the durable position; WM_POS_CT or WM_POS_CDC */
+    enum watermark_mode mode; /* of the run that stored it */
+    const char *run_id;       /* of that run; ties the files to sync_history */
+    int64_t rows;             /* rows of that run */
     int64_t duration_ms;
-    const char **files;         /* relative to root, of that run */
+    const char **files; /* relative to root, of that run */
     size_t nfiles;
     const char *schema_version; /* schema.c's hash, or NULL */
     const char *updated_at;     /* ISO-8601 UTC */

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <ftw.h>
@@ -77,9 +78,9 @@ static void test_contention_and_sigkill(void **state)
     pid_t pid = child_holding(*state);
 
     sl_err_clear(&e);
-    assert_int_equal(lock_open(NULL, *state, "shop", "dbo", "orders", "2026-11-21T10:00:01.000Z",
-                               &l, &e),
-                     SL_EBUSY);
+    assert_int_equal(
+        lock_open(NULL, *state, "shop", "dbo", "orders", "2026-11-21T10:00:01.000Z", &l, &e),
+        SL_EBUSY);
     assert_null(l);
     snprintf(want, sizeof want, "table shop.dbo.orders is being synced by pid %ld on host ",
              (long)pid);
@@ -95,9 +96,8 @@ static void test_contention_and_sigkill(void **state)
     assert_int_equal(waitpid(pid, &status, 0), pid);
     l = NULL;
     sl_err_clear(&e);
-    assert_int_equal(lock_open(NULL, *state, "shop", "dbo", "orders", "2026-11-21T10:00:02.000Z",
-                               &l, &e),
-                     0);
+    assert_int_equal(
+        lock_open(NULL, *state, "shop", "dbo", "orders", "2026-11-21T10:00:02.000Z", &l, &e), 0);
     assert_non_null(l);
     lock_close(l);
 }

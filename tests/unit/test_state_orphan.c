@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <string.h>
@@ -25,7 +26,10 @@ static struct watermark_pos cdc(const char *lsn)
     return p;
 }
 
-#define F(path, run, from, to, part, last) {path, true, run, from, to, part, last}
+#define F(path, run, from, to, part, last)                                                         \
+    {                                                                                              \
+        path, true, run, from, to, part, last                                                      \
+    }
 
 struct want {
     enum orphan_class cls;
@@ -46,8 +50,12 @@ static void test_table_with_watermark(void **state)
 {
     static const char *wm_files[] = {"d/r3_1.parquet"};
     static const char *ok[] = {"r1", "r2", "r3", "r9"};
-    struct watermark wm = {.db = "shop", .schema = "dbo", .table = "orders", .run_id = "r3",
-                           .files = wm_files, .nfiles = 1};
+    struct watermark wm = {.db = "shop",
+                           .schema = "dbo",
+                           .table = "orders",
+                           .run_id = "r3",
+                           .files = wm_files,
+                           .nfiles = 1};
     struct watermark_pos none = {0};
     const struct orphan_file files[] = {
         {"d/.x.parquet.tmp.1.2", false, NULL, {0}, {0}, 0, false},
@@ -161,8 +169,7 @@ static void test_cdc_adoption_and_errors(void **state)
 {
     struct watermark wm = {.run_id = "r0"};
     const struct orphan_file files[] = {
-        F("d/c1.parquet", "c1", cdc("0000002A000001B80003"), cdc("0000002A000001B80009"), 1,
-          true),
+        F("d/c1.parquet", "c1", cdc("0000002A000001B80003"), cdc("0000002A000001B80009"), 1, true),
     };
     const struct orphan_file bad[] = {{"d/x.parquet", true, NULL, {0}, {0}, 1, true}};
     struct orphan_verdict v[1];

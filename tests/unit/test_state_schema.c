@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <ftw.h>
@@ -110,43 +111,43 @@ static void test_hash_rejects_bad_input(void **state)
     assert_non_null(strstr(e.msg, "\"x\""));
 }
 
-static const char *golden_schema =
-    "{\n"
-    "  \"format_version\": 1,\n"
-    "  \"versions\": [\n"
-    "    {\n"
-    "      \"schema_version\": \"01e5fd97a215fb3f\",\n"
-    "      \"first_seen_at\": \"2026-11-21T10:00:00.000Z\",\n"
-    "      \"columns\": [\n"
-    "        {\n"
-    "          \"name\": \"id\",\n"
-    "          \"sql_type\": \"int\",\n"
-    "          \"nullable\": false,\n"
-    "          \"ordinal\": 1\n"
-    "        },\n"
-    "        {\n"
-    "          \"name\": \"amount\",\n"
-    "          \"sql_type\": \"decimal(10,2)\",\n"
-    "          \"nullable\": true,\n"
-    "          \"ordinal\": 2\n"
-    "        },\n"
-    "        {\n"
-    "          \"name\": \"note\",\n"
-    "          \"sql_type\": \"nvarchar(100)\",\n"
-    "          \"nullable\": true,\n"
-    "          \"ordinal\": 3\n"
-    "        }\n"
-    "      ],\n"
-    "      \"primary_key\": [\n"
-    "        \"id\"\n"
-    "      ]\n"
-    "    }\n"
-    "  ]\n"
-    "}\n";
+static const char *golden_schema = "{\n"
+                                   "  \"format_version\": 1,\n"
+                                   "  \"versions\": [\n"
+                                   "    {\n"
+                                   "      \"schema_version\": \"01e5fd97a215fb3f\",\n"
+                                   "      \"first_seen_at\": \"2026-11-21T10:00:00.000Z\",\n"
+                                   "      \"columns\": [\n"
+                                   "        {\n"
+                                   "          \"name\": \"id\",\n"
+                                   "          \"sql_type\": \"int\",\n"
+                                   "          \"nullable\": false,\n"
+                                   "          \"ordinal\": 1\n"
+                                   "        },\n"
+                                   "        {\n"
+                                   "          \"name\": \"amount\",\n"
+                                   "          \"sql_type\": \"decimal(10,2)\",\n"
+                                   "          \"nullable\": true,\n"
+                                   "          \"ordinal\": 2\n"
+                                   "        },\n"
+                                   "        {\n"
+                                   "          \"name\": \"note\",\n"
+                                   "          \"sql_type\": \"nvarchar(100)\",\n"
+                                   "          \"nullable\": true,\n"
+                                   "          \"ordinal\": 3\n"
+                                   "        }\n"
+                                   "      ],\n"
+                                   "      \"primary_key\": [\n"
+                                   "        \"id\"\n"
+                                   "      ]\n"
+                                   "    }\n"
+                                   "  ]\n"
+                                   "}\n";
 
 static void test_track_history(void **state)
 {
-    struct schema_column v2[3] = {{"id", "bigint", false, 1}, {"note", "nvarchar(100)", true, 3},
+    struct schema_column v2[3] = {{"id", "bigint", false, 1},
+                                  {"note", "nvarchar(100)", true, 3},
                                   {"created", "datetime2(7)", false, 4}};
     const char *pk2[] = {"id", "created"};
     struct schema_change ch;
@@ -157,8 +158,8 @@ static void test_track_history(void **state)
     arena_init(&a, 0, 0);
     sl_err_clear(&e);
     snprintf(path, sizeof path, "%s/schema.json", (char *)*state);
-    assert_int_equal(schema_track(NULL, *state, cols3, 3, pk_id, 1, "2026-11-21T10:00:00.000Z",
-                                  &a, ver, &ch, &e),
+    assert_int_equal(schema_track(NULL, *state, cols3, 3, pk_id, 1, "2026-11-21T10:00:00.000Z", &a,
+                                  ver, &ch, &e),
                      0);
     assert_true(ch.changed && ch.first);
     assert_string_equal(ver, "01e5fd97a215fb3f");
@@ -166,17 +167,17 @@ static void test_track_history(void **state)
     assert_string_equal(s, golden_schema);
     free(s);
     /* Same columns again: nothing appended. */
-    assert_int_equal(schema_track(NULL, *state, cols3, 3, pk_id, 1, "2026-11-22T00:00:00.000Z",
-                                  &a, ver, &ch, &e),
+    assert_int_equal(schema_track(NULL, *state, cols3, 3, pk_id, 1, "2026-11-22T00:00:00.000Z", &a,
+                                  ver, &ch, &e),
                      0);
     assert_false(ch.changed);
     s = slurp(path);
     assert_string_equal(s, golden_schema);
     free(s);
     /* Retype id, drop amount, add created: reported by name. */
-    assert_int_equal(schema_track(NULL, *state, v2, 3, pk_id, 1, "2026-11-23T00:00:00.000Z", &a,
-                                  ver, &ch, &e),
-                     0);
+    assert_int_equal(
+        schema_track(NULL, *state, v2, 3, pk_id, 1, "2026-11-23T00:00:00.000Z", &a, ver, &ch, &e),
+        0);
     assert_true(ch.changed);
     assert_false(ch.first);
     assert_int_equal(ch.nadded, 1);
@@ -187,14 +188,13 @@ static void test_track_history(void **state)
     assert_string_equal(ch.retyped[0], "id");
     assert_false(ch.pk_changed);
     /* Primary key change. */
-    assert_int_equal(schema_track(NULL, *state, v2, 3, pk2, 2, "2026-11-24T00:00:00.000Z", &a,
-                                  ver, &ch, &e),
-                     0);
+    assert_int_equal(
+        schema_track(NULL, *state, v2, 3, pk2, 2, "2026-11-24T00:00:00.000Z", &a, ver, &ch, &e), 0);
     assert_true(ch.changed && ch.pk_changed);
     assert_int_equal(ch.nadded + ch.ndropped + ch.nretyped, 0);
     /* Back to the first shape: appended again (the file is a timeline). */
-    assert_int_equal(schema_track(NULL, *state, cols3, 3, pk_id, 1, "2026-11-25T00:00:00.000Z",
-                                  &a, ver, &ch, &e),
+    assert_int_equal(schema_track(NULL, *state, cols3, 3, pk_id, 1, "2026-11-25T00:00:00.000Z", &a,
+                                  ver, &ch, &e),
                      0);
     assert_true(ch.changed && ch.pk_changed);
     assert_string_equal(ver, "01e5fd97a215fb3f");

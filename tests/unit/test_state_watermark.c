@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <ftw.h>
@@ -49,8 +50,9 @@ static void put(const char *path, const char *text)
     fclose(f);
 }
 
-static const char *files2[] = {"data/shop/dbo/orders/2026-11-21/dbo_orders_20261121T100000_part1.parquet",
-                               "data/shop/dbo/orders/2026-11-21/dbo_orders_20261121T100000_part2.parquet"};
+static const char *files2[] = {
+    "data/shop/dbo/orders/2026-11-21/dbo_orders_20261121T100000_part1.parquet",
+    "data/shop/dbo/orders/2026-11-21/dbo_orders_20261121T100000_part2.parquet"};
 
 static void fill_ct(struct watermark *wm)
 {
@@ -141,32 +143,31 @@ static void test_cdc_exact_lsn_text(void **state)
     struct sl_err e;
     struct arena a;
     bool found;
-    const char *golden =
-        "{\n"
-        "  \"format_version\": 1,\n"
-        "  \"db\": \"shop\",\n"
-        "  \"schema\": \"dbo\",\n"
-        "  \"table\": \"orders\",\n"
-        "  \"capture\": \"cdc\",\n"
-        "  \"position\": {\n"
-        "    \"start_lsn\": \"0000002A000001B80003\",\n"
-        "    \"seqval\": \"0000002a000001b80002\"\n"
-        "  },\n"
-        "  \"mode\": \"full\",\n"
-        "  \"run_id\": \"r1\",\n"
-        "  \"rows\": 0,\n"
-        "  \"duration_ms\": 0,\n"
-        "  \"files\": [],\n"
-        "  \"schema_version\": null,\n"
-        "  \"updated_at\": \"2026-11-21T10:00:00.000Z\"\n"
-        "}\n";
+    const char *golden = "{\n"
+                         "  \"format_version\": 1,\n"
+                         "  \"db\": \"shop\",\n"
+                         "  \"schema\": \"dbo\",\n"
+                         "  \"table\": \"orders\",\n"
+                         "  \"capture\": \"cdc\",\n"
+                         "  \"position\": {\n"
+                         "    \"start_lsn\": \"0000002A000001B80003\",\n"
+                         "    \"seqval\": \"0000002a000001b80002\"\n"
+                         "  },\n"
+                         "  \"mode\": \"full\",\n"
+                         "  \"run_id\": \"r1\",\n"
+                         "  \"rows\": 0,\n"
+                         "  \"duration_ms\": 0,\n"
+                         "  \"files\": [],\n"
+                         "  \"schema_version\": null,\n"
+                         "  \"updated_at\": \"2026-11-21T10:00:00.000Z\"\n"
+                         "}\n";
     memset(&wm, 0, sizeof wm);
     wm.db = "shop";
     wm.schema = "dbo";
     wm.table = "orders";
     sl_err_clear(&e);
-    assert_int_equal(watermark_pos_cdc(&wm.pos, "0x0000002A000001B80003", "0000002a000001b80002", &e),
-                     0);
+    assert_int_equal(
+        watermark_pos_cdc(&wm.pos, "0x0000002A000001B80003", "0000002a000001b80002", &e), 0);
     wm.mode = WM_MODE_FULL;
     wm.run_id = "r1";
     wm.updated_at = "2026-11-21T10:00:00.000Z";
@@ -195,8 +196,10 @@ static void test_positions_compare(void **state)
     (void)state;
     watermark_pos_ct(&a, 5);
     watermark_pos_ct(&b, 7);
-    assert_int_equal(watermark_pos_cdc(&c, "0000002A000001B80003", "00000000000000000001", NULL), 0);
-    assert_int_equal(watermark_pos_cdc(&d, "0000002a000001b80003", "00000000000000000002", NULL), 0);
+    assert_int_equal(watermark_pos_cdc(&c, "0000002A000001B80003", "00000000000000000001", NULL),
+                     0);
+    assert_int_equal(watermark_pos_cdc(&d, "0000002a000001b80003", "00000000000000000002", NULL),
+                     0);
     assert_true(watermark_pos_cmp(&a, &b) < 0);
     assert_true(watermark_pos_cmp(&b, &a) > 0);
     assert_true(watermark_pos_cmp(&n, &a) < 0);
@@ -221,8 +224,8 @@ static void check_corrupt(const char *root, const char *text, int code, const ch
     assert_false(found);
     assert_non_null(strstr(e.msg, path));
     assert_non_null(strstr(e.msg, needle));
-    assert_non_null(strstr(e.hint, code == SL_ECORRUPT ? "full resync of shop.dbo.orders"
-                                                       : "full resync"));
+    assert_non_null(
+        strstr(e.hint, code == SL_ECORRUPT ? "full resync of shop.dbo.orders" : "full resync"));
     arena_free(&a);
 }
 
@@ -351,8 +354,7 @@ static void test_history_golden_and_read(void **state)
     h.error = "cannot connect to \"db1\": login failed\n\tfor user \"etl\"";
     assert_int_equal(history_append(NULL, *state, "shop", "dbo", "orders", &h, &e), 0);
     /* A torn third line from a crash is invisible to readers. */
-    snprintf(path, sizeof path, "%s/watermarks/shop/dbo/orders/sync_history.jsonl",
-             (char *)*state);
+    snprintf(path, sizeof path, "%s/watermarks/shop/dbo/orders/sync_history.jsonl", (char *)*state);
     f = fopen(path, "ab");
     fputs("{\"format_version\":1,\"run_id\":\"r4\"", f);
     fclose(f);
@@ -378,8 +380,7 @@ static void test_history_golden_and_read(void **state)
     fputs("{\"format_version\":1}\n", f);
     fclose(f);
     sl_err_clear(&e);
-    assert_int_equal(history_read(*state, "shop", "dbo", "orders", &a, &back, &n, &e),
-                     SL_ECORRUPT);
+    assert_int_equal(history_read(*state, "shop", "dbo", "orders", &a, &back, &n, &e), SL_ECORRUPT);
     assert_non_null(strstr(e.msg, "line 4"));
     assert_non_null(strstr(e.msg, path));
     arena_free(&a);
