@@ -188,7 +188,9 @@ static int diag_err(SQLSMALLINT htype, SQLHANDLE h, const char *ctx, struct sl_e
     if (err && err->code == 0) {
         sl_err_set(err, code, "%s: %s", ctx, server_text((const char *)msg));
         err->source_code = (int)native;
-        sl_err_detail(err, "SQLSTATE %s, SQL Server message %ld%s", (const char *)state,
+        /* FreeTDS numbers its own client-side failures 20000-20999. */
+        sl_err_detail(err, "SQLSTATE %s, %s %ld%s", (const char *)state,
+                      native >= 20000 && native < 21000 ? "driver error" : "SQL Server message",
                       (long)native, transient ? " (transient)" : "");
         const char *hint = hint_for((const char *)state, (long)native, transient);
         if (*hint)
@@ -239,6 +241,15 @@ int odbc_open(const char *connstr, const char *label, const struct odbc_options 
                           SQL_DRIVER_NOPROMPT);
     if (!SQL_SUCCEEDED(rc)) {
         ret = diag_err(SQL_HANDLE_DBC, c->dbc, ctx, err);
+        /* A link failure while connecting (FreeTDS says 08S01) is a failed
+         * connection, not a dropped one. */
+        if (ret == SL_ECLOSED) {
+            ret = SL_ECONNECT;
+            if (err && err->code == SL_ECLOSED) {
+                err->code = SL_ECONNECT;
+                sl_err_hint(err, "%s", hint_for("08001", 0, true));
+            }
+        }
         SQLFreeHandle(SQL_HANDLE_DBC, c->dbc);
         c->dbc = NULL;
         goto out;
