@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regression test for the Parquet reader on hostile input, without
 # libFuzzer: replays every saved fuzz crash (tests/fuzz/crashes/), then every
-# gen_cases file plus 200 deterministic damaged variants of each small one
+# gen_cases file plus 1000 deterministic damaged variants of each small one
 # (truncations, byte flips, bogus footer lengths) through the same entry
 # point as the fuzzer. A crash or sanitizer report fails the test; in an
 # -DSL_ASAN=ON build this also catches out-of-bounds reads.
@@ -35,6 +35,6 @@ fi
 mkdir -p "$tmp/small"
 find "$tmp/cases" -name '*.parquet' -size -16k -exec cp {} "$tmp/small/" \;
 run "corpus (valid files)" "$bin/fuzz_parquet_replay" "$tmp/cases"
-run "corpus (damaged variants)" "$bin/fuzz_parquet_replay" --mutate 200 "$tmp/small"
+run "corpus (damaged variants)" "$bin/fuzz_parquet_replay" --mutate 1000 "$tmp/small"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
