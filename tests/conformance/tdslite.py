@@ -202,6 +202,12 @@ class Server:
         args.update(kw)
         return pymssql.connect(**args)
 
+    def failed_login(self, **kw):
+        """(exception class name, MsgInfo) of a pymssql login with these
+        connect() arguments, made in a fresh process (see _login_probe);
+        (None, None) if the login succeeded."""
+        return _login_probe(self, **kw)
+
     def sql(self, sql, database=None):
         """Run one batch on a fresh autocommit connection; returns all rows of
         the last result set (or None)."""
@@ -277,23 +283,87 @@ def _s(v):
     return "" if v is None else str(v)
 
 
+DBLIB_SUFFIX = "DB-Lib error message "
+
+
+def server_text(text):
+    """The server's message text without what db-lib/pymssql append to it.
+
+    pymssql's err_handler appends "DB-Lib error message N, severity S:\n
+    <db-lib text>\n" (20018 "General SQL Server error: Check messages from
+    the SQL Server" for every server message of severity > 10, 20002
+    "Adaptive Server connection failed" after a failed login) to the text of
+    the message it keeps, against a real SQL Server as much as against
+    tdslite. The server's own text never contains that marker."""
+    i = text.find(DBLIB_SUFFIX)
+    return text if i < 0 else text[:i]
+
+
 def mssql_error(exc):
     """The server message behind a pymssql exception.
 
     pymssql 2.2's Cursor.execute catches _mssql.MSSQLDatabaseException (which
     keeps number/severity/state/line/text of the *most severe* message of the
     request, the first one on ties) and re-raises a DB-API exception, so the
-    original is exc.__context__. Falls back to args (number, message bytes)."""
+    original is exc.__context__. Falls back to args (number, message bytes).
+    The text is the server's text only (see server_text)."""
     for obj in (exc, exc.__cause__, exc.__context__):
         if obj is not None and hasattr(obj, "severity") and hasattr(obj, "number"):
             return MsgInfo(obj.number, obj.severity, obj.state, getattr(obj, "line", None),
-                           _s(getattr(obj, "text", "")))
+                           server_text(_s(getattr(obj, "text", ""))))
     args = exc.args
     if len(args) == 1 and isinstance(args[0], tuple):
         args = args[0]
     if len(args) >= 2 and isinstance(args[0], int):
-        return MsgInfo(args[0], None, None, None, _s(args[1]))
-    return MsgInfo(None, None, None, None, _s(args[0]) if args else "")
+        return MsgInfo(args[0], None, None, None, server_text(_s(args[1])))
+    return MsgInfo(None, None, None, None, server_text(_s(args[0])) if args else "")
+
+
+_LOGIN_PROBE = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import pymssql, tdslite
+kw = json.loads(sys.argv[2])
+try:
+    pymssql.connect(**kw).close()
+    out = {"ok": True}
+except pymssql.Error as e:
+    m = tdslite.mssql_error(e)
+    out = {"ok": False, "exc": type(e).__name__, "number": m.number, "severity": m.severity,
+           "state": m.state, "line": m.line, "text": m.text}
+print(json.dumps(out))
+"""
+
+
+class LoginFailure(Exception):
+    pass
+
+
+def _login_probe(server, **kw):
+    """Try one pymssql login in a fresh Python process; returns (exception
+    class name, MsgInfo), or (None, None) when the login succeeded.
+
+    A fresh process because pymssql 2.2 cannot report a second failed login
+    in one process: its clr_err() assigns the module-level
+    _mssql_last_msg_no/_severity/_state inside a cdef function without a
+    `global` declaration, so only the text buffer is reset between connects.
+    After one failed login the kept severity stays 14, the msg_handler (which
+    keeps a message only if its severity is *greater*) ignores the next
+    login's 4060/18456, and the exception carries the previous number and an
+    empty server text. That happens against a real SQL Server too."""
+    args = dict(server=server.host, port=str(server.port), user="sa", password=server.password,
+                login_timeout=10, timeout=60)
+    args.update(kw)
+    import json
+    p = subprocess.run([sys.executable, "-c", _LOGIN_PROBE, os.path.dirname(os.path.abspath(__file__)),
+                        json.dumps(args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=server.freetds_env(), timeout=60)
+    if p.returncode != 0:
+        raise LoginFailure("login probe failed: %s" % p.stderr.decode("utf-8", "replace"))
+    out = json.loads(p.stdout.decode("utf-8").strip().splitlines()[-1])
+    if out["ok"]:
+        return None, None
+    return out["exc"], MsgInfo(out["number"], out["severity"], out["state"], out["line"], out["text"])
 
 
 def first_line(text):

