@@ -269,6 +269,17 @@ int batch_append_double(struct batch *b, size_t col, double v)
     return 0;
 }
 
+/* True when |v| < 10^precision: a value with more digits than its column
+ * declares would make readers print garbage statistics, so it is refused. */
+static bool decimal_fits(__int128 v, uint8_t precision)
+{
+    unsigned __int128 mag = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+    unsigned __int128 limit = 1;
+    for (uint8_t i = 0; i < precision && i < 38; i++)
+        limit *= 10;
+    return mag < limit;
+}
+
 int batch_append_decimal(struct batch *b, size_t col, __int128 unscaled)
 {
     struct batch_column *c;
@@ -277,6 +288,8 @@ int batch_append_decimal(struct batch *b, size_t col, __int128 unscaled)
         return rc;
     if (b->schema->fields[col].type != BATCH_DECIMAL)
         return SL_EINVAL;
+    if (!decimal_fits(unscaled, b->schema->fields[col].precision))
+        return SL_ECONVERT;
     ((__int128 *)c->values)[b->nrows] = unscaled;
     mark_valid(b, c);
     return 0;

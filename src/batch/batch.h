@@ -99,7 +99,8 @@ bool batch_full(const struct batch *b);
 /*
  * Appending, one column at a time, row by row: for each row, append exactly
  * one value (or null) to every column, then batch_end_row(). Returns 0 or
- * SL_ENOMEM / SL_ELIMIT. Strings that are not valid UTF-8 are repaired
+ * SL_ENOMEM / SL_ELIMIT; batch_append_decimal returns SL_ECONVERT for a value
+ * with more digits than the field's precision. Strings that are not valid UTF-8 are repaired
  * (U+FFFD) by batch_append_str.
  */
 int batch_append_null(struct batch *b, size_t col);

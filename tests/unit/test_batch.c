@@ -36,7 +36,7 @@ static void test_append_and_read(void **state)
 
     assert_int_equal(batch_append_int(b, 0, -5), 0);
     assert_int_equal(batch_append_str(b, 1, "héllo", strlen("héllo")), 0);
-    assert_int_equal(batch_append_decimal(b, 2, -(__int128)123456789012345678LL * 1000), 0);
+    assert_int_equal(batch_append_decimal(b, 2, -(__int128)1234567890123456789LL), 0);
     assert_int_equal(batch_append_bool(b, 3, true), 0);
     assert_int_equal(batch_append_int(b, 4, -128), 0);
     assert_int_equal(batch_append_bytes(b, 5, "\0\1\2", 3), 0);
@@ -47,6 +47,9 @@ static void test_append_and_read(void **state)
     assert_int_equal(batch_append_null(b, 2), 0);
     assert_int_equal(batch_append_null(b, 3), 0);
     assert_int_equal(batch_append_int(b, 4, 200), SL_ECONVERT); /* out of int8 range */
+    /* decimal(19,4): 10^19 has 20 digits and is refused; 10^19 - 1 fits. */
+    assert_int_equal(batch_append_decimal(b, 2, (__int128)10000000000000000000ULL), SL_ECONVERT);
+    assert_int_equal(batch_append_decimal(b, 2, -(__int128)10000000000000000000ULL), SL_ECONVERT);
     assert_int_equal(batch_append_null(b, 4), 0);
     assert_int_equal(batch_append_bytes(b, 5, "", 0), 0);
     batch_end_row(b);
@@ -59,7 +62,7 @@ static void test_append_and_read(void **state)
     assert_memory_equal(p, "héllo", n);
     assert_true(batch_is_null(b, 1, 1));
     assert_false(batch_is_null(b, 1, 0));
-    assert_true(batch_get_decimal(b, 2, 0) == -(__int128)123456789012345678LL * 1000);
+    assert_true(batch_get_decimal(b, 2, 0) == -(__int128)1234567890123456789LL);
     assert_true(batch_get_bool(b, 3, 0));
     assert_int_equal(batch_get_int(b, 4, 0), -128);
     p = batch_get_bytes(b, 5, 0, &n);
