@@ -20,7 +20,7 @@ corpus="$root/tests/fuzz/corpus-parquet"
 seeds="$build/seeds"
 
 CC=clang cmake -S "$root" -B "$build" -DSL_FUZZ=ON -DSL_ASAN=ON \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" >/dev/null
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j2 --target fuzz_parquet_reader gen_cases
 
 rm -rf "$seeds"
