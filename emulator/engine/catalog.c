@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,7 +61,8 @@ static char *pprintf(const char *fmt, ...)
     " type INTEGER, is_unique INTEGER, is_primary_key INTEGER, is_unique_constraint INTEGER," \
     " constraint_object_id INTEGER, PRIMARY KEY(object_id, index_id));" \
     "CREATE TABLE IF NOT EXISTS %1$s.tl_index_columns(object_id INTEGER, index_id INTEGER, key_ordinal INTEGER," \
-    " column_id INTEGER, is_descending INTEGER, PRIMARY KEY(object_id, index_id, key_ordinal));" \
+    " column_id INTEGER, is_descending INTEGER, is_included INTEGER NOT NULL DEFAULT 0," \
+    " PRIMARY KEY(object_id, index_id, key_ordinal));" \
     "INSERT OR IGNORE INTO %1$s.tl_schemas VALUES (1,'dbo'),(2,'guest'),(3,'INFORMATION_SCHEMA'),(4,'sys');" \
     "INSERT OR IGNORE INTO %1$s.tl_meta VALUES ('next_object_id', 565577053), ('next_schema_id', 5);"
 
@@ -219,6 +221,33 @@ int catalog_find_db_id(struct engine *e, int id, struct db_entry *out)
     return rc;
 }
 
+/* Columns added to the tl_* tables after their first release, for files
+ * created by an older tdslite: added on attach when missing. Errors are
+ * ignored (another session may have added the column first). */
+static void migrate_file(struct engine_session *s, int dbid)
+{
+    static const char *const adds[][2] = {
+        {"tl_index_columns", "is_included INTEGER NOT NULL DEFAULT 0"},
+    };
+    for (size_t i = 0; i < sizeof(adds) / sizeof(adds[0]); i++) {
+        char col[64];
+        snprintf(col, sizeof(col), "%s", adds[i][1]);
+        char *sp = strchr(col, ' ');
+        if (sp)
+            *sp = 0;
+        sqlite3_stmt *st = NULL;
+        char *sql = sqlite3_mprintf("SELECT \"%w\" FROM \"d%d\".\"%w\" LIMIT 0", col, dbid, adds[i][0]);
+        int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+        sqlite3_finalize(st);
+        sqlite3_free(sql);
+        if (rc == SQLITE_OK)
+            continue;
+        sql = sqlite3_mprintf("ALTER TABLE \"d%d\".\"%w\" ADD COLUMN %s", dbid, adds[i][0], adds[i][1]);
+        sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        sqlite3_free(sql);
+    }
+}
+
 int catalog_attach(struct engine_session *s, int dbid, struct sqlerr *err)
 {
     for (int i = 0; i < s->nattached; i++)
@@ -252,6 +281,7 @@ int catalog_attach(struct engine_session *s, int dbid, struct sqlerr *err)
     sqlite3_exec(s->db, sql, NULL, NULL, NULL);
     sqlite3_free(sql);
     s->attached[s->nattached++] = dbid;
+    migrate_file(s, dbid);
     return 0;
 }
 
@@ -365,7 +395,8 @@ struct table_meta *catalog_table_by_id(struct engine_session *s, struct arena *a
     st = NULL;
     sql = sqlite3_mprintf("SELECT i.index_id, i.name, i.is_unique, i.is_primary_key, i.is_unique_constraint,"
                           " i.constraint_object_id, (SELECT group_concat(column_id || ':' || is_descending, ',') FROM"
-                          " (SELECT * FROM \"d%d\".tl_index_columns k WHERE k.object_id = i.object_id AND k.index_id = i.index_id ORDER BY key_ordinal))"
+                          " (SELECT * FROM \"d%d\".tl_index_columns k WHERE k.object_id = i.object_id AND k.index_id = i.index_id"
+                          "  AND NOT k.is_included ORDER BY key_ordinal))"
                           " FROM \"d%d\".tl_indexes i WHERE object_id = %lld ORDER BY index_id",
                           dbid, dbid, (long long)object_id);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) {
@@ -578,7 +609,7 @@ static int col_id_by_name(struct coldef *defs, int n, const char *name)
 static int create_index_rows(struct engine_session *s, int dbid, int64_t oid, const char *tname,
                              int index_id, const char *iname, bool unique, bool pk, bool uqc,
                              bool clustered, int64_t cons_oid, const int *cols, const bool *desc,
-                             int ncols, struct sqlerr *err)
+                             int ncols, const int *incl, int nincl, struct sqlerr *err)
 {
     char *sql = sqlite3_mprintf("INSERT INTO \"d%d\".tl_indexes VALUES (%lld, %d, %Q, %d, %d, %d, %d, %lld)",
                                 dbid, (long long)oid, index_id, iname, clustered ? 1 : 2, unique,
@@ -590,11 +621,19 @@ static int create_index_rows(struct engine_session *s, int dbid, int64_t oid, co
     buf_appendf(&b, "CREATE %sINDEX \"d%d\".\"i%lld_%d\" ON \"t%lld\"(", unique ? "UNIQUE " : "",
                 dbid, (long long)oid, index_id, (long long)oid);
     for (int i = 0; i < ncols && rc == 0; i++) {
-        sql = sqlite3_mprintf("INSERT INTO \"d%d\".tl_index_columns VALUES (%lld, %d, %d, %d, %d)",
+        sql = sqlite3_mprintf("INSERT INTO \"d%d\".tl_index_columns VALUES (%lld, %d, %d, %d, %d, 0)",
                               dbid, (long long)oid, index_id, i + 1, cols[i], desc && desc[i]);
         rc = exec_sql(s, sql, err);
         sqlite3_free(sql);
         buf_appendf(&b, "%s\"c%d\"%s", i ? ", " : "", cols[i], desc && desc[i] ? " DESC" : "");
+    }
+    /* INCLUDE columns are catalog facts only (tl_index_columns rows after
+     * the keys, is_included 1); the SQLite index holds the keys. */
+    for (int i = 0; i < nincl && rc == 0; i++) {
+        sql = sqlite3_mprintf("INSERT INTO \"d%d\".tl_index_columns VALUES (%lld, %d, %d, %d, 0, 1)",
+                              dbid, (long long)oid, index_id, ncols + i + 1, incl[i]);
+        rc = exec_sql(s, sql, err);
+        sqlite3_free(sql);
     }
     buf_append_str(&b, ")");
     if (rc == 0) {
@@ -690,7 +729,7 @@ static int add_key_constraint(struct engine_session *s, int dbid, int sid, int64
     int iid = next_index_id(s, dbid, oid, k->kind == CK_PK && k->clustered);
     return create_index_rows(s, dbid, oid, tname, iid, cname, true, k->kind == CK_PK,
                              k->kind == CK_UNIQUE, k->kind == CK_PK && k->clustered, coid, cols,
-                             k->desc, k->ncols, err);
+                             k->desc, k->ncols, NULL, 0, err);
 }
 
 static int check_default(struct engine_session *s, struct expr *def, const char *text,
@@ -709,9 +748,138 @@ static int check_default(struct engine_session *s, struct expr *def, const char 
     return 0;
 }
 
+/* ---- DEFAULT definitions in SQL Server's normalised form ----
+ *
+ * SQL Server does not keep the text of a DEFAULT as written: it stores the
+ * expression re-rendered by its parser, which is what
+ * sys.default_constraints.definition and INFORMATION_SCHEMA.COLUMNS
+ * .COLUMN_DEFAULT show: the whole wrapped in parentheses, numeric constants
+ * wrapped again, built-in function names in lowercase, CAST as CONVERT
+ * with a bracketed type, no blanks around operators:
+ *   DEFAULT 0 -> ((0)), DEFAULT (0) -> ((0)), DEFAULT N'x' -> (N'x'),
+ *   DEFAULT GETDATE() -> (getdate()), DEFAULT CURRENT_TIMESTAMP -> (getdate()),
+ *   DEFAULT 1+2 -> ((1)+(2)), DEFAULT CAST(0 AS bit) -> (CONVERT([bit],(0))),
+ *   DEFAULT DATEADD(day, 1, GETDATE()) -> (dateadd(day,(1),getdate())).
+ * The result is T-SQL again: it is what dml.c parses to evaluate the
+ * default, so one text serves both. */
+static bool render_default(struct buf *b, const struct expr *x);
+
+static void render_lower(struct buf *b, const char *s)
+{
+    for (const char *p = s; *p; p++)
+        buf_append_byte(b, (uint8_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
+}
+
+static bool render_operand(struct buf *b, const struct expr *x)
+{
+    bool wrap = x->kind == EX_ARITH;
+    if (wrap)
+        buf_append_byte(b, '(');
+    bool ok = render_default(b, x);
+    if (wrap)
+        buf_append_byte(b, ')');
+    return ok;
+}
+
+static bool render_default(struct buf *b, const struct expr *x)
+{
+    switch (x->kind) {
+    case EX_INT:
+    case EX_DEC:
+    case EX_FLOAT:
+        buf_appendf(b, "(%s)", x->s);
+        return true;
+    case EX_STR:
+    case EX_NSTR:
+        buf_append_str(b, x->kind == EX_NSTR ? "N'" : "'");
+        for (size_t i = 0; i < x->slen; i++) {
+            if (x->s[i] == '\'')
+                buf_append_byte(b, '\'');
+            buf_append_byte(b, (uint8_t)x->s[i]);
+        }
+        buf_append_byte(b, '\'');
+        return true;
+    case EX_BIN:
+        buf_append_str(b, "0x");
+        for (size_t i = 0; i < x->slen; i++)
+            buf_appendf(b, "%02X", (unsigned char)x->s[i]);
+        return true;
+    case EX_NULL:
+        buf_append_str(b, "NULL");
+        return true;
+    case EX_GVAR:
+        render_lower(b, x->s);
+        return true;
+    case EX_COL: /* a datepart keyword: dateadd(day,...) */
+        if (x->nq)
+            return false;
+        buf_append_str(b, x->s);
+        return true;
+    case EX_NEG:
+        buf_append_byte(b, '-');
+        return render_operand(b, x->a);
+    case EX_ARITH:
+        if (!render_operand(b, x->a))
+            return false;
+        buf_append_byte(b, (uint8_t)x->op);
+        return render_operand(b, x->b);
+    case EX_FUNC:
+        if (x->star || x->distinct || strchr(x->s, '.'))
+            return false;
+        render_lower(b, x->s);
+        buf_append_byte(b, '(');
+        for (int i = 0; i < x->nargs; i++) {
+            if (i)
+                buf_append_byte(b, ',');
+            if (!render_default(b, x->args[i]))
+                return false;
+        }
+        buf_append_byte(b, ')');
+        return true;
+    case EX_CAST: {
+        if (x->neg) /* TRY_CAST / TRY_CONVERT */
+            return false;
+        char tn[64];
+        value_type_name(&x->ty, tn, sizeof(tn));
+        char *paren = strchr(tn, '(');
+        buf_append_str(b, "CONVERT([");
+        buf_append(b, tn, paren ? (size_t)(paren - tn) : strlen(tn));
+        buf_appendf(b, "]%s,", paren ? paren : "");
+        if (!render_default(b, x->a))
+            return false;
+        if (x->b) {
+            buf_append_byte(b, ',');
+            if (!render_default(b, x->b))
+                return false;
+        }
+        buf_append_byte(b, ')');
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+/* The stored definition of a DEFAULT: normalised as above, or the source
+ * text in parentheses for a form the renderer does not know. Arena a. */
+static char *default_definition(struct arena *a, const struct expr *def, const char *text)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    buf_append_byte(&b, '(');
+    if (!def || !render_default(&b, def)) {
+        buf_reset(&b);
+        buf_appendf(&b, "(%s", text ? text : "NULL");
+    }
+    buf_append_byte(&b, ')');
+    char *r = arena_strndup(a, b.data ? (char *)b.data : "", b.len);
+    buf_free(&b);
+    return r;
+}
+
 static int add_default(struct engine_session *s, int dbid, int sid, int64_t oid, const char *tname,
-                       int colid, const char *colname, const char *name, const char *text,
-                       struct sqlerr *err)
+                       int colid, const char *colname, const char *name, const struct expr *def,
+                       const char *text, struct sqlerr *err)
 {
     int64_t doid = new_object_id(s, dbid, err);
     if (!doid)
@@ -724,9 +892,8 @@ static int add_default(struct engine_session *s, int dbid, int sid, int64_t oid,
     }
     if (obj_name_taken(s, dbid, sid, name, err) || add_object(s, dbid, doid, name, sid, oid, "D", err))
         return -1;
-    /* SQL Server stores defaults wrapped in parentheses: ((0)), ('x'), (getdate()) */
     char *sql = sqlite3_mprintf("UPDATE \"d%d\".tl_columns SET def_text = %Q, def_object_id = %lld WHERE object_id = %lld AND column_id = %d",
-                                dbid, text, (long long)doid, (long long)oid, colid);
+                                dbid, default_definition(&s->ba, def, text), (long long)doid, (long long)oid, colid);
     int rc = exec_sql(s, sql, err);
     sqlite3_free(sql);
     return rc;
@@ -853,7 +1020,7 @@ int catalog_create_table(struct engine_session *s, struct stmt *st, struct sqler
     for (int i = 0; i < st->ncdefs; i++) {
         struct coldef *c = &st->cdefs[i];
         if (c->def && add_default(s, dbid, sid, oid, st->name.name, i + 1, c->name, c->def_name,
-                                  c->def_text, err))
+                                  c->def, c->def_text, err))
             goto out;
         if (c->pk || c->unique) {
             struct tcons k = {c->pk ? CK_PK : CK_UNIQUE, c->cons_name, &c->name, NULL, 1,
@@ -870,7 +1037,7 @@ int catalog_create_table(struct engine_session *s, struct stmt *st, struct sqler
                 sqlerr_set(err, 1911, 16, "Column name '%s' does not exist in the target table or view.", tc->for_col);
                 goto out;
             }
-            if (add_default(s, dbid, sid, oid, st->name.name, id, tc->for_col, tc->name, tc->def_text, err))
+            if (add_default(s, dbid, sid, oid, st->name.name, id, tc->for_col, tc->name, tc->def, tc->def_text, err))
                 goto out;
             continue;
         }
@@ -1011,7 +1178,7 @@ int catalog_alter_table(struct engine_session *s, struct stmt *st, struct sqlerr
             sqlite3_free(sql);
             if (rc)
                 return -1;
-            if (c->def && add_default(s, dbid, tm->schema_id, tm->object_id, tm->name, colid, c->name, c->def_name, c->def_text, err))
+            if (c->def && add_default(s, dbid, tm->schema_id, tm->object_id, tm->name, colid, c->name, c->def_name, c->def, c->def_text, err))
                 return -1;
             if (c->def && (!nullable || true)) {
                 /* SQL Server fills existing rows with the default only for NOT NULL
@@ -1128,7 +1295,7 @@ int catalog_alter_table(struct engine_session *s, struct stmt *st, struct sqlerr
                 sqlerr_set(err, 1781, 16, "Column already has a DEFAULT bound to it.");
                 return -1;
             }
-            return add_default(s, dbid, tm->schema_id, tm->object_id, tm->name, c->id, c->name, k->name, k->def_text, err);
+            return add_default(s, dbid, tm->schema_id, tm->object_id, tm->name, c->id, c->name, k->name, k->def, k->def_text, err);
         }
         if (k->kind == CK_PK) {
             for (int i = 0; i < k->ncols; i++) {
@@ -1201,13 +1368,24 @@ int catalog_create_index(struct engine_session *s, struct stmt *st, struct sqler
         sqlerr_set(err, 1904, 16, "The index '%s' on table '%s' has %d column names in index key list. The maximum limit for index or statistics key column list is 16.", st->ident, tm->name, st->ncols);
         return -1;
     }
-    for (int i = 0; i < st->ncols; i++) {
-        struct col_meta *c = find_colmeta(tm, st->cols[i]);
+    int incl[32];
+    if (st->nincl > 32) {
+        sqlerr_set(err, 50000, 16, "tdslite: an index may INCLUDE at most 32 columns.");
+        return -1;
+    }
+    for (int i = 0; i < st->ncols + st->nincl; i++) {
+        const char *name = i < st->ncols ? st->cols[i] : st->incl[i - st->ncols];
+        struct col_meta *c = find_colmeta(tm, name);
         if (!c) {
-            sqlerr_set(err, 1911, 16, "Column name '%s' does not exist in the target table or view.", st->cols[i]);
+            sqlerr_set(err, 1911, 16, "Column name '%s' does not exist in the target table or view.", name);
             return -1;
         }
-        cols[i] = c->id;
+        if (i < st->ncols) {
+            cols[i] = c->id;
+            desc[i] = st->desc && st->desc[i];
+        } else {
+            incl[i - st->ncols] = c->id;
+        }
     }
     if (st->clustered)
         for (int k = 0; k < tm->nidx; k++)
@@ -1218,7 +1396,7 @@ int catalog_create_index(struct engine_session *s, struct stmt *st, struct sqler
             }
     int iid = st->clustered ? 1 : next_index_id(s, tm->dbid, tm->object_id, false);
     return create_index_rows(s, tm->dbid, tm->object_id, tm->name, iid, st->ident, st->unique, false, false,
-                             st->clustered, 0, cols, desc, st->ncols, err);
+                             st->clustered, 0, cols, desc, st->ncols, incl, st->nincl, err);
 }
 
 int catalog_drop_index(struct engine_session *s, struct stmt *st, struct sqlerr *err)
@@ -1433,6 +1611,88 @@ int catalog_set_identity(struct engine_session *s, struct table_meta *tm, int64_
 
 /* ------------------------------------------------------------ catalog views */
 
+/* The built-in types of sys.types as SQL Server 2022 lists them (TYPE_ID,
+ * TYPE_NAME and the sys.types view read this table). */
+static const struct systype {
+    const char *name;
+    int system_type_id, user_type_id, max_length, precision, scale;
+    bool collated, nullable, assembly;
+} systypes[] = {
+    {"image", 34, 34, 16, 0, 0, false, true, false},
+    {"text", 35, 35, 16, 0, 0, true, true, false},
+    {"uniqueidentifier", 36, 36, 16, 0, 0, false, true, false},
+    {"date", 40, 40, 3, 10, 0, false, true, false},
+    {"time", 41, 41, 5, 16, 7, false, true, false},
+    {"datetime2", 42, 42, 8, 27, 7, false, true, false},
+    {"datetimeoffset", 43, 43, 10, 34, 7, false, true, false},
+    {"tinyint", 48, 48, 1, 3, 0, false, true, false},
+    {"smallint", 52, 52, 2, 5, 0, false, true, false},
+    {"int", 56, 56, 4, 10, 0, false, true, false},
+    {"smalldatetime", 58, 58, 4, 16, 0, false, true, false},
+    {"real", 59, 59, 4, 24, 0, false, true, false},
+    {"money", 60, 60, 8, 19, 4, false, true, false},
+    {"datetime", 61, 61, 8, 23, 3, false, true, false},
+    {"float", 62, 62, 8, 53, 0, false, true, false},
+    {"sql_variant", 98, 98, 8016, 0, 0, false, true, false},
+    {"ntext", 99, 99, 16, 0, 0, true, true, false},
+    {"bit", 104, 104, 1, 1, 0, false, true, false},
+    {"decimal", 106, 106, 17, 38, 38, false, true, false},
+    {"numeric", 108, 108, 17, 38, 38, false, true, false},
+    {"smallmoney", 122, 122, 4, 10, 4, false, true, false},
+    {"bigint", 127, 127, 8, 19, 0, false, true, false},
+    {"hierarchyid", 240, 128, 892, 0, 0, false, true, true},
+    {"geometry", 240, 129, -1, 0, 0, false, true, true},
+    {"geography", 240, 130, -1, 0, 0, false, true, true},
+    {"varbinary", 165, 165, 8000, 0, 0, false, true, false},
+    {"varchar", 167, 167, 8000, 0, 0, true, true, false},
+    {"binary", 173, 173, 8000, 0, 0, false, true, false},
+    {"char", 175, 175, 8000, 0, 0, true, true, false},
+    {"timestamp", 189, 189, 8, 0, 0, false, false, false},
+    {"nvarchar", 231, 231, 8000, 0, 0, true, true, false},
+    {"nchar", 239, 239, 8000, 0, 0, true, true, false},
+    {"xml", 241, 241, -1, 0, 0, false, true, false},
+    {"sysname", 231, 256, 256, 0, 0, true, false, false},
+};
+
+const char *catalog_type_name(int user_type_id)
+{
+    for (size_t i = 0; i < sizeof(systypes) / sizeof(systypes[0]); i++)
+        if (systypes[i].user_type_id == user_type_id)
+            return systypes[i].name;
+    return NULL;
+}
+
+int catalog_type_id(const char *name)
+{
+    const char *n = name;
+    if (!strncasecmp(n, "sys.", 4))
+        n += 4;
+    for (size_t i = 0; i < sizeof(systypes) / sizeof(systypes[0]); i++)
+        if (ieq(systypes[i].name, n))
+            return systypes[i].user_type_id;
+    return 0;
+}
+
+/* The rows of systypes as a SQLite subquery with the sys.types column names. */
+static char *systypes_sql(struct arena *a)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    buf_append_str(&b, "(SELECT column1 AS name, column2 AS system_type_id, column3 AS user_type_id,"
+                       " column4 AS max_length, column5 AS precision, column6 AS scale,"
+                       " column7 AS collation_name, column8 AS is_nullable, column9 AS is_assembly_type FROM (VALUES");
+    for (size_t i = 0; i < sizeof(systypes) / sizeof(systypes[0]); i++) {
+        const struct systype *t = &systypes[i];
+        buf_appendf(&b, "%s('%s',%d,%d,%d,%d,%d,%s,%d,%d)", i ? "," : "", t->name, t->system_type_id,
+                    t->user_type_id, t->max_length, t->precision, t->scale,
+                    t->collated ? "'SQL_Latin1_General_CP1_CI_AS'" : "NULL", t->nullable, t->assembly);
+    }
+    buf_append_str(&b, "))");
+    char *r = arena_strndup(a, b.data ? (char *)b.data : "", b.len);
+    buf_free(&b);
+    return r;
+}
+
 struct view_def {
     const char *schema;
     const char *name;
@@ -1502,11 +1762,11 @@ static const struct view_def views[] = {
      "name:sysname;system_type_id:tinyint;user_type_id:int;schema_id:int;principal_id:int:n;max_length:smallint;"
      "precision:tinyint;scale:tinyint;collation_name:sysname:n;is_nullable:bit:n;is_user_defined:bit;"
      "is_assembly_type:bit;default_object_id:int;rule_object_id:int;is_table_type:bit",
-     "SELECT tl_typename(value) AS name, tl_systype(value) AS system_type_id, tl_systype(value) AS user_type_id,"
-     " 4 AS schema_id, NULL AS principal_id, tl_maxlen(value, 0, 0, 0) AS max_length, tl_sysprec(value, 0, 0) AS precision,"
-     " tl_sysscale(value, 0) AS scale, CASE WHEN value BETWEEN 18 AND 23 OR value = 28 THEN 'SQL_Latin1_General_CP1_CI_AS' END AS collation_name,"
-     " 1 AS is_nullable, 0 AS is_user_defined, 0 AS is_assembly_type, 0 AS default_object_id, 0 AS rule_object_id,"
-     " 0 AS is_table_type FROM generate_types"},
+     "SELECT name AS name, system_type_id AS system_type_id, user_type_id AS user_type_id, 4 AS schema_id,"
+     " NULL AS principal_id, max_length AS max_length, precision AS precision, scale AS scale,"
+     " collation_name AS collation_name, is_nullable AS is_nullable, 0 AS is_user_defined,"
+     " is_assembly_type AS is_assembly_type, 0 AS default_object_id, 0 AS rule_object_id, 0 AS is_table_type"
+     " FROM $TYPES"},
     {"sys", "indexes",
      "object_id:int;name:sysname:n;index_id:int;type:tinyint;type_desc:nvarchar(60):n;is_unique:bit:n;data_space_id:int:n;"
      "ignore_dup_key:bit:n;is_primary_key:bit:n;is_unique_constraint:bit:n;fill_factor:tinyint;is_padded:bit:n;"
@@ -1523,7 +1783,8 @@ static const struct view_def views[] = {
      "object_id:int;index_id:int;index_column_id:int;column_id:int;key_ordinal:tinyint;partition_ordinal:tinyint;"
      "is_descending_key:bit:n;is_included_column:bit:n;column_store_order_ordinal:tinyint",
      "SELECT object_id AS object_id, index_id AS index_id, key_ordinal AS index_column_id, column_id AS column_id,"
-     " key_ordinal AS key_ordinal, 0 AS partition_ordinal, is_descending AS is_descending_key, 0 AS is_included_column,"
+     " CASE WHEN is_included THEN 0 ELSE key_ordinal END AS key_ordinal, 0 AS partition_ordinal,"
+     " is_descending AS is_descending_key, is_included AS is_included_column,"
      " 0 AS column_store_order_ordinal FROM $D.tl_index_columns"},
     {"sys", "key_constraints",
      "name:sysname;object_id:int;principal_id:int:n;schema_id:int;parent_object_id:int;type:char(2):n;type_desc:nvarchar(60):n;"
@@ -1543,7 +1804,8 @@ static const struct view_def views[] = {
      "SELECT o.name AS name, o.object_id AS object_id, NULL AS principal_id, o.schema_id AS schema_id,"
      " o.parent_object_id AS parent_object_id, 'D ' AS type, 'DEFAULT_CONSTRAINT' AS type_desc, o.create_date AS create_date,"
      " o.modify_date AS modify_date, 0 AS is_ms_shipped, 0 AS is_published, 0 AS is_schema_published,"
-     " c.column_id AS parent_column_id, '(' || c.def_text || ')' AS definition, 0 AS is_system_named"
+     " c.column_id AS parent_column_id, c.def_text AS definition,"
+     " CASE WHEN o.name LIKE 'DF\\_\\_%' ESCAPE '\\' THEN 1 ELSE 0 END AS is_system_named"
      " FROM $D.tl_objects o JOIN $D.tl_columns c ON c.def_object_id = o.object_id WHERE o.type = 'D'"},
     {"INFORMATION_SCHEMA", "TABLES",
      "TABLE_CATALOG:nvarchar(128):n;TABLE_SCHEMA:nvarchar(128):n;TABLE_NAME:sysname;TABLE_TYPE:varchar(10):n",
@@ -1557,7 +1819,7 @@ static const struct view_def views[] = {
      "CHARACTER_SET_NAME:sysname:n;COLLATION_CATALOG:sysname:n;COLLATION_SCHEMA:sysname:n;COLLATION_NAME:sysname:n;"
      "DOMAIN_CATALOG:sysname:n;DOMAIN_SCHEMA:sysname:n;DOMAIN_NAME:sysname:n",
      "SELECT $N AS TABLE_CATALOG, s.name AS TABLE_SCHEMA, o.name AS TABLE_NAME, c.name AS COLUMN_NAME,"
-     " c.column_id AS ORDINAL_POSITION, CASE WHEN c.def_text IS NOT NULL THEN '(' || c.def_text || ')' END AS COLUMN_DEFAULT,"
+     " c.column_id AS ORDINAL_POSITION, c.def_text AS COLUMN_DEFAULT,"
      " CASE WHEN c.nullable THEN 'YES' ELSE 'NO' END AS IS_NULLABLE, tl_typename(c.type_id) AS DATA_TYPE,"
      " tl_charlen(c.type_id, c.length, 0) AS CHARACTER_MAXIMUM_LENGTH, tl_charlen(c.type_id, c.length, 1) AS CHARACTER_OCTET_LENGTH,"
      " tl_numprec(c.type_id, c.prec) AS NUMERIC_PRECISION, CASE WHEN tl_numprec(c.type_id, c.prec) IS NOT NULL THEN"
@@ -1638,17 +1900,8 @@ int catalog_view(struct gen *g, const struct name3 *n, struct src *out)
     char *qn = sqlite3_mprintf("%Q", dbname);
     sql = replace_all(g->a, sql, "$N", qn);
     sqlite3_free(qn);
-    if (strstr(sql, "generate_types")) {
-        struct buf b;
-        buf_init(&b, 0);
-        buf_append_str(&b, "(SELECT 1 AS value");
-        for (int t = 2; t < TL_T_COUNT_; t++)
-            if (t != TL_T_NUMERIC)
-                buf_appendf(&b, " UNION ALL SELECT %d", t);
-        buf_appendf(&b, " UNION ALL SELECT %d)", TL_T_NUMERIC);
-        sql = replace_all(g->a, sql, "generate_types", (char *)b.data);
-        buf_free(&b);
-    }
+    if (strstr(sql, "$TYPES"))
+        sql = replace_all(g->a, sql, "$TYPES", systypes_sql(g->a));
     out->sqlalias = sql; /* the view text; gen_from wraps it */
     /* columns */
     int cap = 48;

@@ -420,6 +420,18 @@ static void now_text(struct gen *g, enum tl_type_id id, bool utc, char *out)
     (void)g;
 }
 
+/*
+ * Nullability of @@name as SQL Server describes it: global variables always
+ * have a value and are reported NOT NULL (@@ERROR, @@ROWCOUNT, @@SPID ...),
+ * except @@IDENTITY, which is NULL before any identity insert, and
+ * @@SERVERNAME/@@SERVICENAME, which SQL Server can return as NULL; those
+ * stay nullable.
+ */
+static bool gvar_nullable(const char *n)
+{
+    return ieq(n, "IDENTITY") || ieq(n, "SERVERNAME") || ieq(n, "SERVICENAME");
+}
+
 static int gen_gvar(struct gen *g, struct expr *e, struct tl_type *ty)
 {
     struct engine_session *s = g->s;
@@ -576,12 +588,14 @@ static int gen_arith(struct gen *g, struct scope *sc, struct expr *e, struct tl_
                      bool *nl)
 {
     struct tl_type lt, rt;
-    bool ln = false, rn = false;
-    char *l = sub_expr(g, sc, e->a, &lt, &ln);
-    char *r = l ? sub_expr(g, sc, e->b, &rt, &rn) : NULL;
+    char *l = sub_expr(g, sc, e->a, &lt, NULL);
+    char *r = l ? sub_expr(g, sc, e->b, &rt, NULL) : NULL;
     if (!r)
         return -1;
-    *nl = ln || rn;
+    /* Nullable even for NOT NULL operands: SQL Server reports computed
+     * expressions as nullable (overflow yields NULL when ANSI_WARNINGS and
+     * ARITHABORT are off), concatenation included. */
+    *nl = true;
     int op = e->op;
     if (is_null_type(&lt) && is_null_type(&rt)) {
         *ty = mk(TL_T_INT, 0, 0, 0);
@@ -931,7 +945,6 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
         *ty = mk(TL_T_DATETIME, 0, 0, 3);
         now_text(g, TL_T_DATETIME, ieq(n, "GETUTCDATE"), now);
         out_quoted(g, now, strlen(now));
-        *nl = false;
         return 0;
     }
     if (ieq(n, "SYSDATETIME") || ieq(n, "SYSUTCDATETIME")) {
@@ -974,6 +987,12 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
         for (int i = 1; i < e->nargs && i < 8; i++)
             ct = common_type(&ct, &fa.t[i]);
         *ty = is_null_type(&ct) ? mk(TL_T_INT, 0, 0, 0) : ct;
+        /* SQL Server rewrites COALESCE as a CASE whose branches are the
+         * arguments, so it is NOT NULL only when every argument is: unlike
+         * ISNULL, COALESCE(nullable_col, 0) stays nullable. */
+        *nl = false;
+        for (int i = 0; i < e->nargs && i < 8; i++)
+            *nl |= fa.n[i];
         OUTS("coalesce(");
         for (int i = 0; i < e->nargs && i < 8; i++)
             OUT("%s%s", i ? "," : "", conv_sql(g, fa.s[i], &fa.t[i], ty));
@@ -1091,7 +1110,6 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
         for (int i = 0; i < e->nargs && i < 8; i++)
             uni |= type_is_unicode(fa.t[i].id);
         *ty = mk(uni ? TL_T_NVARCHAR : TL_T_VARCHAR, uni ? 4000 : 8000, 0, 0);
-        *nl = false;
         OUTS("(");
         for (int i = 0; i < e->nargs && i < 8; i++)
             OUT("%scoalesce(%s,'')", i ? "||" : "", str_arg(g, &fa, i));
@@ -1135,7 +1153,6 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
         *ty = mk(TL_T_NVARCHAR, 128, 0, 0);
         if (e->nargs == 0) {
             out_quoted(g, g->s->dbname, strlen(g->s->dbname));
-            *nl = false;
         } else {
             OUT("tl_db_name(%s)", fa.s[0]);
         }
@@ -1162,6 +1179,27 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
         *ty = mk(TL_T_NVARCHAR, 128, 0, 0);
         OUT("tl_object_name(%s,%s,%d)", fa.s[0], e->nargs == 2 ? fa.s[1] : "NULL",
             ieq(n, "OBJECT_NAME") ? 0 : 1);
+        return 0;
+    }
+    if (ieq(n, "TYPE_NAME")) {
+        if (nargs_err(g, e, 1))
+            return -1;
+        *ty = mk(TL_T_NVARCHAR, 128, 0, 0);
+        OUT("tl_type_name(%s)", fa.s[0]);
+        return 0;
+    }
+    if (ieq(n, "TYPE_ID")) {
+        if (nargs_err(g, e, 1))
+            return -1;
+        *ty = mk(TL_T_INT, 0, 0, 0);
+        OUT("tl_type_id(%s)", str_arg(g, &fa, 0));
+        return 0;
+    }
+    if (ieq(n, "COLUMNPROPERTY")) {
+        if (nargs_err(g, e, 3))
+            return -1;
+        *ty = mk(TL_T_INT, 0, 0, 0);
+        OUT("tl_columnproperty(%s,%s,%s)", fa.s[0], str_arg(g, &fa, 1), str_arg(g, &fa, 2));
         return 0;
     }
     if (ieq(n, "SCHEMA_NAME")) {
@@ -1261,11 +1299,13 @@ static int gen_case(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
         ct = i == 0 ? tts[i] : common_type(&ct, &tts[i]);
     }
     if (e->c) {
-        if (!(els = sub_expr(g, sc, e->c, &tts[n], &dummy)))
+        bool en;
+        if (!(els = sub_expr(g, sc, e->c, &tts[n], &en)))
             return -1;
+        *nl |= en;
         ct = common_type(&ct, &tts[n]);
     } else {
-        *nl = true;
+        *nl = true; /* no ELSE: NULL when nothing matches */
     }
     if (is_null_type(&ct))
         ct = mk(TL_T_INT, 0, 0, 0);
@@ -1285,6 +1325,9 @@ static int gen_cast(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
     char *a = sub_expr(g, sc, e->a, &at, nl);
     if (!a)
         return -1;
+    /* SQL Server calls every CAST/CONVERT nullable, even CAST(0 AS int)
+     * (see codegen_expr). */
+    *nl = true;
     int style = -1;
     if (e->b) {
         if (e->b->kind != EX_INT)
@@ -1350,6 +1393,23 @@ static int gen_in(struct gen *g, struct scope *sc, struct expr *e, struct tl_typ
     return 0;
 }
 
+/*
+ * *nullable is what SQL Server reports as the expression's nullability
+ * (COLMETADATA fNullable, sys.dm_exec_describe_first_result_set
+ * is_nullable), and a false one is a promise the TDS layer relies on: it
+ * sends NOT NULL int/float/money/datetime columns with fixed types that
+ * cannot carry NULL. So NOT NULL is claimed only where SQL Server claims it
+ * and the value can really never be NULL:
+ *   - literals other than NULL; @@ variables (gvar_nullable);
+ *   - a column: its declared nullability, nullable on the NULL-supplying
+ *     side of an outer join (find_col, gen_from);
+ *   - COUNT/COUNT_BIG; ISNULL(x, y) with x or y NOT NULL; COALESCE and
+ *     CASE (with an ELSE) whose every result is NOT NULL.
+ * Everything else is nullable, as in SQL Server, which treats almost any
+ * computed expression as nullable: arithmetic and concatenation, CAST and
+ * CONVERT (even of a literal), other built-in functions, other aggregates,
+ * variables and scalar subqueries. UNION ORs its branches (codegen_select).
+ */
 int codegen_expr(struct gen *g, struct scope *sc, struct expr *e, struct tl_type *ty,
                  bool *nullable)
 {
@@ -1393,10 +1453,12 @@ int codegen_expr(struct gen *g, struct scope *sc, struct expr *e, struct tl_type
         return 0;
     }
     case EX_GVAR:
+        *nullable = gvar_nullable(e->s + 2);
         return gen_gvar(g, e, ty);
     case EX_NEG: {
+        /* Nullable like arithmetic (gen_arith); a negative number is a literal. */
         struct tl_type at;
-        char *a = sub_expr(g, sc, e->a, &at, nullable);
+        char *a = sub_expr(g, sc, e->a, &at, NULL);
         if (!a)
             return -1;
         *ty = at;
@@ -1418,7 +1480,7 @@ int codegen_expr(struct gen *g, struct scope *sc, struct expr *e, struct tl_type
     }
     case EX_BITNOT: {
         struct tl_type at;
-        char *a = sub_expr(g, sc, e->a, &at, nullable);
+        char *a = sub_expr(g, sc, e->a, &at, NULL); /* nullable, as arithmetic */
         if (!a)
             return -1;
         *ty = at;

@@ -281,6 +281,9 @@ struct stmt {
     int ncons;
     enum alter_kind akind;
     bool unique, clustered;
+    bool *desc;             /* CREATE INDEX: per key column (cols) */
+    char **incl;            /* CREATE INDEX ... INCLUDE (incl) */
+    int nincl;
     /* variables, control flow */
     struct coldef *vars;    /* DECLARE list */
     int nvars;
@@ -593,6 +596,10 @@ int64_t catalog_get_identity(struct engine_session *s, struct table_meta *tm, bo
  * the name is not a catalog view, -1 on error. */
 int catalog_view(struct gen *g, const struct name3 *n, struct src *out);
 char *catalog_display_name(struct arena *a, struct table_meta *tm); /* db.schema.name */
+/* TYPE_NAME / TYPE_ID over the built-in types of sys.types: name (static)
+ * or NULL; user_type_id or 0 when unknown ("sys." prefix accepted). */
+const char *catalog_type_name(int user_type_id);
+int catalog_type_id(const char *name);
 
 /* ------------------------------------------------------------ exec.c */
 

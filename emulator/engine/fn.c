@@ -1162,25 +1162,13 @@ static void fn_typename(sqlite3_context *c, int argc, sqlite3_value **argv)
     sqlite3_result_text(c, n ? n : "", -1, SQLITE_STATIC);
 }
 
-static void default_pps(struct tl_type *t)
-{
-    /* sys.types facts of the type family when no declaration is given */
-    switch (t->id) {
-    case TL_T_DECIMAL: case TL_T_NUMERIC: if (!t->precision) t->precision = 38; break;
-    case TL_T_FLOAT: t->precision = 53; break;
-    case TL_T_REAL: t->precision = 24; break;
-    case TL_T_TIME: case TL_T_DATETIME2: case TL_T_DATETIMEOFFSET: if (!t->length && !t->scale) t->scale = 7; break;
-    case TL_T_CHAR: case TL_T_VARCHAR: case TL_T_BINARY: case TL_T_VARBINARY: if (!t->length) t->length = 8000; break;
-    case TL_T_NCHAR: case TL_T_NVARCHAR: if (!t->length) t->length = 4000; break;
-    default: break;
-    }
-}
-
+/* sys.columns facts of a stored (declared) type: every declaration in
+ * tl_columns carries its length/precision/scale, so nothing is defaulted
+ * here (time(0) is max_length 3, precision 8). sys.types has its own
+ * table of the type families (catalog.c). */
 static void fn_maxlen(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     struct tl_type t = stored_type(argv, argc);
-    if (argc > 1 && sqlite3_value_int(argv[1]) == 0 && sqlite3_value_int(argv[2]) == 0)
-        default_pps(&t);
     if (t.id == TL_T_TEXT || t.id == TL_T_NTEXT || t.id == TL_T_IMAGE) {
         sqlite3_result_int(c, 16);
         return;
@@ -1188,32 +1176,113 @@ static void fn_maxlen(sqlite3_context *c, int argc, sqlite3_value **argv)
     sqlite3_result_int(c, value_type_max_length(&t));
 }
 
+/* Precision as sys.columns reports it for a declared type. */
+static int declared_precision(enum tl_type_id id, int p, int s)
+{
+    switch (id) {
+    case TL_T_BIT: return 1;
+    case TL_T_TINYINT: return 3;
+    case TL_T_SMALLINT: return 5;
+    case TL_T_INT: return 10;
+    case TL_T_BIGINT: return 19;
+    case TL_T_DECIMAL: case TL_T_NUMERIC: return p ? p : 18;
+    case TL_T_MONEY: return 19;
+    case TL_T_SMALLMONEY: return 10;
+    case TL_T_REAL: return 24;
+    case TL_T_FLOAT: return 53;
+    case TL_T_DATE: return 10;
+    case TL_T_TIME: return s ? 9 + s : 8;
+    case TL_T_DATETIME: return 23;
+    case TL_T_SMALLDATETIME: return 16;
+    case TL_T_DATETIME2: return s ? 20 + s : 19;
+    case TL_T_DATETIMEOFFSET: return s ? 27 + s : 26;
+    default: return 0;
+    }
+}
+
 static void fn_sysprec(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
-    struct tl_type t = stored_type(argv, 1);
+    enum tl_type_id id = (enum tl_type_id)sqlite3_value_int(argv[0]);
     int p = argc > 1 ? sqlite3_value_int(argv[1]) : 0;
     int s = argc > 2 ? sqlite3_value_int(argv[2]) : 0;
-    int r = 0;
-    switch (t.id) {
-    case TL_T_BIT: r = 1; break;
-    case TL_T_TINYINT: r = 3; break;
-    case TL_T_SMALLINT: r = 5; break;
-    case TL_T_INT: r = 10; break;
-    case TL_T_BIGINT: r = 19; break;
-    case TL_T_DECIMAL: case TL_T_NUMERIC: r = p ? p : 38; break;
-    case TL_T_MONEY: r = 19; break;
-    case TL_T_SMALLMONEY: r = 10; break;
-    case TL_T_REAL: r = 24; break;
-    case TL_T_FLOAT: r = 53; break;
-    case TL_T_DATE: r = 10; break;
-    case TL_T_TIME: r = s ? 9 + s : (p ? 8 : 16); break;
-    case TL_T_DATETIME: r = 23; break;
-    case TL_T_SMALLDATETIME: r = 16; break;
-    case TL_T_DATETIME2: r = s ? 20 + s : (p ? 19 : 27); break;
-    case TL_T_DATETIMEOFFSET: r = s ? 27 + s : (p ? 26 : 34); break;
-    default: r = 0; break;
+    sqlite3_result_int(c, declared_precision(id, p, s));
+}
+
+static void fn_type_name(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *n = sqlite3_value_type(argv[0]) == SQLITE_NULL ? NULL
+                                                              : catalog_type_name(sqlite3_value_int(argv[0]));
+    if (n)
+        sqlite3_result_text(c, n, -1, SQLITE_STATIC);
+    else
+        sqlite3_result_null(c);
+}
+
+static void fn_type_id(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *n = (const char *)sqlite3_value_text(argv[0]);
+    int id = n ? catalog_type_id(n) : 0;
+    if (id)
+        sqlite3_result_int(c, id);
+    else
+        sqlite3_result_null(c);
+}
+
+/* COLUMNPROPERTY(object_id, column, property) for a column of a table of
+ * the current database: AllowsNull, IsIdentity, IsComputed, IsRowGuidCol,
+ * ColumnId, Precision (characters for strings, -1 for max), Scale (NULL
+ * for types without one), IsIdNotForRepl; NULL for anything else. */
+static void fn_columnproperty(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    struct engine_session *s = sess(c);
+    const char *col = (const char *)sqlite3_value_text(argv[1]);
+    const char *prop = (const char *)sqlite3_value_text(argv[2]);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || !col || !prop) {
+        sqlite3_result_null(c);
+        return;
     }
-    sqlite3_result_int(c, r);
+    char *sql = sqlite3_mprintf("SELECT column_id, type_id, length, prec, scale, nullable, is_identity"
+                                " FROM \"d%d\".tl_columns WHERE object_id = %lld AND name = ?",
+                                s->dbid, (long long)sqlite3_value_int64(argv[0]));
+    if (!sql || sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(st, 1, col, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_result_null(c);
+        goto out;
+    }
+    enum tl_type_id id = (enum tl_type_id)sqlite3_column_int(st, 1);
+    int len = sqlite3_column_int(st, 2), p = sqlite3_column_int(st, 3), sc = sqlite3_column_int(st, 4);
+    if (ieq(prop, "AllowsNull"))
+        sqlite3_result_int(c, sqlite3_column_int(st, 5) != 0);
+    else if (ieq(prop, "IsIdentity"))
+        sqlite3_result_int(c, sqlite3_column_int(st, 6) != 0);
+    else if (ieq(prop, "ColumnId"))
+        sqlite3_result_int(c, sqlite3_column_int(st, 0));
+    else if (ieq(prop, "IsComputed") || ieq(prop, "IsRowGuidCol") || ieq(prop, "IsIdNotForRepl") ||
+             ieq(prop, "IsSparse") || ieq(prop, "IsColumnSet") || ieq(prop, "IsFulltextIndexed"))
+        sqlite3_result_int(c, 0);
+    else if (ieq(prop, "Precision")) {
+        if (type_is_string(id) || type_is_binary(id))
+            sqlite3_result_int(c, len == TL_MAX ? -1 : len);
+        else if (id == TL_T_UNIQUEIDENTIFIER)
+            sqlite3_result_int(c, 16);
+        else
+            sqlite3_result_int(c, declared_precision(id, p, sc));
+    } else if (ieq(prop, "Scale")) {
+        if (type_is_int(id) || type_is_exact(id) || id == TL_T_DATETIME || id == TL_T_TIME ||
+            id == TL_T_DATETIME2 || id == TL_T_DATETIMEOFFSET)
+            sqlite3_result_int(c, id == TL_T_MONEY || id == TL_T_SMALLMONEY ? 4 : id == TL_T_DATETIME ? 3 : type_is_int(id) ? 0 : sc);
+        else
+            sqlite3_result_null(c);
+    } else
+        sqlite3_result_null(c);
+out:
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
 }
 
 static void fn_sysscale(sqlite3_context *c, int argc, sqlite3_value **argv)
@@ -1348,13 +1417,15 @@ int fn_register(struct engine_session *s)
         {"tl_systype", 1, true, fn_systype},
         {"tl_typename", 1, true, fn_typename},
         {"tl_maxlen", 4, true, fn_maxlen},
-        {"tl_maxlen", 1, true, fn_maxlen},
         {"tl_sysprec", 3, true, fn_sysprec},
         {"tl_sysscale", 2, true, fn_sysscale},
         {"tl_charlen", 3, true, fn_charlen},
         {"tl_numprec", 2, true, fn_numprec},
         {"tl_numscale", 2, true, fn_numscale},
         {"tl_dtprec", 2, true, fn_dtprec},
+        {"tl_type_name", 1, true, fn_type_name},
+        {"tl_type_id", 1, true, fn_type_id},
+        {"tl_columnproperty", 3, false, fn_columnproperty},
     };
     int rc = value_register_sqlite(s->db);
     if (rc != SQLITE_OK)

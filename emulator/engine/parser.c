@@ -1053,7 +1053,7 @@ static void column_constraints(struct ps *p, struct coldef *c)
             c->nullable = 1;
         } else if (accept(p, "DEFAULT")) {
             int st = p->i;
-            c->def = unary(p);
+            c->def = add(p);
             c->def_text = src_text(p, st);
             c->def_name = cname;
         } else if (accept(p, "IDENTITY")) {
@@ -1130,7 +1130,7 @@ static struct tcons table_constraint(struct ps *p)
     } else if (accept(p, "DEFAULT")) {
         k.kind = CK_DEFAULT;
         int st = p->i;
-        k.def = unary(p);
+        k.def = add(p);
         k.def_text = src_text(p, st);
         expect(p, "FOR");
         k.for_col = ident_any(p);
@@ -1223,12 +1223,9 @@ static struct stmt *create_stmt(struct ps *p, int line)
         s->ident = ident(p);
         expect(p, "ON");
         s->name = name3(p);
-        bool *desc;
-        s->cols = ident_list(p, &s->ncols, &desc);
-        if (accept(p, "INCLUDE")) {
-            int ni;
-            ident_list(p, &ni, NULL);
-        }
+        s->cols = ident_list(p, &s->ncols, &s->desc);
+        if (accept(p, "INCLUDE"))
+            s->incl = ident_list(p, &s->nincl, NULL);
         if (accept(p, "WHERE"))
             fail(p);
         if (at(p, "WITH") && peekn(p, 1)->kind == TK_OP) {

@@ -85,7 +85,6 @@ class Catalog(unittest.TestCase):
             ("n", 14, 60, 60, 8, 19, 4, True, False, None),
         ])
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-catalog-time-scale
     def test_sys_columns_time0(self):
         # time(0): 3 bytes, precision 8 (hh:mm:ss), scale 0.
         rows, _ = q("SELECT name, system_type_id, max_length, precision, scale "
@@ -123,7 +122,6 @@ class Catalog(unittest.TestCase):
             ("xml", 241, 241, -1, 0, 0, True),
         ])
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-sys-types-scale
     def test_sys_types_scale_and_timestamp(self):
         # The type-level maximum scale (7 for the time types, 38 for
         # decimal/numeric) and timestamp (rowversion) NOT NULL.
@@ -168,7 +166,6 @@ class Catalog(unittest.TestCase):
             ("IX_cat_ix_x", "NONCLUSTERED", False, False, False),
         ])
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-index-desc-include
     def test_secondary_index_columns(self):
         self.ensure_cat_ix()
         rows, _ = q("SELECT c.name, ic.key_ordinal, ic.is_descending_key, ic.is_included_column "
@@ -215,7 +212,6 @@ class Catalog(unittest.TestCase):
             ("n", 14, None, "YES", "money", None, None, 19, 10, 4, None, None),
         ])
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-default-definition-parens
     def test_information_schema_column_default(self):
         # SQL Server stores a default's definition text as '((0))' for
         # DEFAULT 0 (sys.default_constraints.definition shows the same).
@@ -235,12 +231,10 @@ class Catalog(unittest.TestCase):
         rows, _ = q("SELECT OBJECT_NAME(OBJECT_ID('dbo.cat_t')), OBJECT_ID('dbo.no_such')")
         self.assertEqual(rows, [("cat_t", None)])
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-type-name-type-id
     def test_type_name_and_type_id(self):
         rows, _ = q("SELECT TYPE_NAME(56), TYPE_ID('nvarchar')")
         self.assertEqual(rows, [("int", 231)])
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-columnproperty
     def test_columnproperty(self):
         rows, _ = q("SELECT COLUMNPROPERTY(OBJECT_ID('dbo.cat_t'), 'i', 'IsIdentity'), "
                     "COLUMNPROPERTY(OBJECT_ID('dbo.cat_t'), 'a', 'IsIdentity')")
