@@ -781,7 +781,10 @@ static int render(struct conv *c, const struct src *s, struct buf *b, int *numer
     return buf_append(b, tmp, n);
 }
 
-/* Replace characters varchar cannot hold with '?'. */
+/* Replace characters varchar cannot hold with '?': one per UTF-16 unit, as
+ * SQL Server converts nvarchar to code page 1252 (a character outside the
+ * BMP, a surrogate pair, becomes "??"). Never grows the text: a non-BMP
+ * character takes 4 bytes of UTF-8. */
 static int to_codepage(struct buf *b)
 {
     size_t i = 0, o = 0;
@@ -801,6 +804,8 @@ static int to_codepage(struct buf *b)
             o += i - st;
         } else {
             b->data[o++] = '?';
+            if (cp >= 0x10000)
+                b->data[o++] = '?';
         }
     }
     buf_truncate(b, o);

@@ -395,7 +395,6 @@ class Types(unittest.TestCase):
         cur.execute("SELECT LEN(N'\U0001F600')")
         self.assertEqual(cur.fetchone(), (2,))
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: value-non-bmp-to-varchar
     def test_non_bmp_to_varchar(self):
         cur = self.c.cursor()
         cur.execute("SELECT CAST(N'\U0001F600' AS varchar(10)) AS v")

@@ -173,6 +173,9 @@ static void test_to_string(void **state)
     assert_string_equal(cs("caf\xC3\xA9 \xE2\x82\xAC \xE4\xB8\xAD", "nvarchar(10)", "varchar(10)",
                            -1, true),
                         "caf\xC3\xA9 \xE2\x82\xAC ?");
+    /* a surrogate pair is two UTF-16 units: "??", then cut like any text */
+    assert_string_equal(cs("h\xF0\x9F\x98\x80x", "nvarchar(10)", "varchar(10)", -1, true), "h??x");
+    assert_string_equal(cs("h\xF0\x9F\x98\x80x", "nvarchar(10)", "varchar(2)", -1, true), "h?");
     assert_string_equal(ci(12345, "int", "varchar(3)", -1), "*");
     assert_string_equal(ci(12345, "int", "nvarchar(3)", -1),
                         "E8115: Arithmetic overflow error converting expression to data type "
