@@ -149,9 +149,11 @@ static int resp_end(struct session *s, int rc)
 
 /* ---- engine callbacks ---- */
 
+/* COLMETADATA flags. fNullable follows the engine: SQL Server clears it for
+ * a column it knows to be NOT NULL (base column, COUNT, literal ...). */
 static uint16_t col_flags(unsigned f)
 {
-    uint16_t w = TDS_COL_NULLABLE;
+    uint16_t w = (f & ENGINE_COL_NULLABLE) ? TDS_COL_NULLABLE : 0;
     if (f & ENGINE_COL_IDENTITY)
         w |= TDS_COL_IDENTITY;
     if (f & ENGINE_COL_COMPUTED)
@@ -192,6 +194,8 @@ static int cb_columns(void *ctx, const struct engine_column *cols, size_t n)
             s->r.ncols = 0;
             return write_message(s, true, 50000, 1, 16, msg, "", 1) ? -1 : 0;
         }
+        if (!(cols[i].flags & ENGINE_COL_NULLABLE))
+            types_wire_set_not_null(&tc[i].w); /* INT4 rather than INTN(4), as SQL Server */
         tc[i].flags = col_flags(cols[i].flags);
         tc[i].name = cols[i].name;
     }
@@ -203,17 +207,28 @@ static int cb_columns(void *ctx, const struct engine_column *cols, size_t n)
     return emit(s) ? -1 : 0;
 }
 
+/*
+ * A row could not be encoded: send ERROR instead of it and skip the rest of
+ * the result, whose DONE then carries DONE_ERROR (cb_done). Nothing of the
+ * row has reached the stream (tokens_row builds it whole), so the client
+ * sees a well-formed, failed result. SL_ESTATE is a NULL in a NOT NULL
+ * column: the engine's nullability was wrong, which is our bug, not the
+ * client's, so it is logged as an error.
+ */
 static int row_failed(struct session *s, const struct types_err *e, int rc)
 {
     char msg[sizeof(e->text)];
-    if (rc == SL_ECONVERT)
+    bool described = rc == SL_ECONVERT || rc == SL_ESTATE;
+    if (described)
         snprintf(msg, sizeof(msg), "%s", e->text);
     else
         snprintf(msg, sizeof(msg), "tdslite could not encode a row: %s.", sl_strerror(rc));
-    sl_log_warn(s->ctx, "result abandoned: %s", msg);
+    if (rc == SL_ESTATE)
+        sl_log_error(s->ctx, "result abandoned (engine nullability bug): %s", msg);
+    else
+        sl_log_warn(s->ctx, "result abandoned: %s", msg);
     s->r.skip_rows = s->r.result_failed = true;
-    return write_message(s, true, rc == SL_ECONVERT && e->number ? e->number : 50000, 1, 16, msg,
-                         "", 1)
+    return write_message(s, true, described && e->number ? e->number : 50000, 1, 16, msg, "", 1)
                ? -1
                : 0;
 }

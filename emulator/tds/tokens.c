@@ -3,6 +3,7 @@
  */
 #include "tokens.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -51,8 +52,13 @@ int tokens_row(struct buf *b, const struct tds_col *cols, const struct tl_value 
 {
     size_t mark = b->len;
     int rc = buf_append_byte(b, TDS_TOK_ROW);
-    for (size_t i = 0; rc == 0 && i < n; i++)
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = types_put_value(b, &cols[i].w, &vals[i], a, e);
+        if (rc == SL_ESTATE && e)
+            snprintf(e->text, sizeof(e->text),
+                     "tdslite internal error: NULL in NOT NULL column '%s'",
+                     cols[i].name ? cols[i].name : "");
+    }
     return finish(b, mark, rc);
 }
 

@@ -60,7 +60,9 @@ struct tds_col {
 };
 
 int tokens_colmetadata(struct buf *b, const struct tds_col *cols, size_t n, int ver);
-/* ROW: every value encoded or nothing appended (SL_ECONVERT, e filled). */
+/* ROW: every value encoded or nothing appended (SL_ECONVERT, e filled; or
+ * SL_ESTATE, e filled with Msg 50000 naming the column, for a NULL value in
+ * a NOT NULL column). */
 int tokens_row(struct buf *b, const struct tds_col *cols, const struct tl_value *vals, size_t n,
                struct arena *a, struct types_err *e);
 int tokens_done(struct buf *b, uint8_t token, uint16_t status, uint16_t curcmd, uint64_t count,

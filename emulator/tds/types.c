@@ -211,6 +211,34 @@ int types_wire_of(const struct tl_type *t, int ver, struct tds_wtype *w)
     return 0;
 }
 
+bool types_is_fixed(uint8_t code)
+{
+    switch (code) {
+    case TDS_INT1: case TDS_BIT: case TDS_INT2: case TDS_INT4: case TDS_INT8:
+    case TDS_FLT4: case TDS_FLT8: case TDS_MONEY4: case TDS_MONEY:
+    case TDS_DATETIM4: case TDS_DATETIME:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void types_wire_set_not_null(struct tds_wtype *w)
+{
+    bool four = w->maxlen == 4;
+    w->not_null = true;
+    switch (w->code) {
+    case TDS_INTN:
+        w->code = w->maxlen == 1 ? TDS_INT1 : w->maxlen == 2 ? TDS_INT2 : four ? TDS_INT4 : TDS_INT8;
+        break;
+    case TDS_BITN: w->code = TDS_BIT; break;
+    case TDS_FLTN: w->code = four ? TDS_FLT4 : TDS_FLT8; break;
+    case TDS_MONEYN: w->code = four ? TDS_MONEY4 : TDS_MONEY; break;
+    case TDS_DATETIMN: w->code = four ? TDS_DATETIM4 : TDS_DATETIME; break;
+    default: break; /* decimal, dates of 7.3, strings, guid, binary: one code either way */
+    }
+}
+
 static bool has_collation(uint8_t code)
 {
     return code == TDS_BIGVARCHAR || code == TDS_BIGCHAR || code == TDS_NVARCHAR ||
@@ -220,8 +248,8 @@ static bool has_collation(uint8_t code)
 int types_put_typeinfo(struct buf *b, const struct tds_wtype *w)
 {
     int rc = buf_append_byte(b, w->code);
-    if (rc)
-        return rc;
+    if (rc || types_is_fixed(w->code))
+        return rc; /* a fixed type is its code alone */
     switch (w->code) {
     case TDS_INTN: case TDS_BITN: case TDS_FLTN: case TDS_MONEYN: case TDS_DATETIMN:
     case TDS_GUID:
@@ -249,6 +277,18 @@ int types_put_typeinfo(struct buf *b, const struct tds_wtype *w)
 }
 
 /* ---- encoding ---- */
+
+/* The length byte in front of a byte-length (N-type) value; the fixed
+ * codes (types_wire_set_not_null) carry none. */
+static int put_len(struct buf *b, const struct tds_wtype *w, uint8_t n)
+{
+    return types_is_fixed(w->code) ? 0 : buf_append_byte(b, n);
+}
+
+static bool is_money(uint8_t code)
+{
+    return code == TDS_MONEYN || code == TDS_MONEY4 || code == TDS_MONEY;
+}
 
 /* Bring v into the storage class `want`, converting to w->t if needed. */
 static int coerce(const struct tds_wtype *w, const struct tl_value *v, enum tl_vkind want,
@@ -332,7 +372,7 @@ static int put_datetime(struct buf *b, const struct tds_wtype *w, const struct t
             mins -= 1440, days++;
         if (days < 0 || days > 65535)
             return fail(e, 242, "The conversion of a varchar data type to a smalldatetime data type resulted in an out-of-range value.");
-        rc = buf_append_byte(b, 4);
+        rc = put_len(b, w, 4);
         if (rc == 0) rc = buf_append_u16le(b, (uint16_t)days);
         if (rc == 0) rc = buf_append_u16le(b, (uint16_t)mins);
         return rc;
@@ -344,7 +384,7 @@ static int put_datetime(struct buf *b, const struct tds_wtype *w, const struct t
             ticks -= 25920000, days++;
         if (dt.year < 1753 || days > 2958463)
             return fail(e, 242, "The conversion of a varchar data type to a datetime data type resulted in an out-of-range value.");
-        rc = buf_append_byte(b, 8);
+        rc = put_len(b, w, 8);
         if (rc == 0) rc = buf_append_u32le(b, (uint32_t)days);
         if (rc == 0) rc = buf_append_u32le(b, (uint32_t)ticks);
     }
@@ -406,9 +446,10 @@ static int put_decimal(struct buf *b, const struct tds_wtype *w, const struct tl
 {
     struct value_decimal d;
     unsigned __int128 lim = 1;
-    unsigned prec = w->code == TDS_MONEYN ? 19 : w->prec;
+    bool money = is_money(w->code);
+    unsigned prec = money ? 19 : w->prec;
     memset(&d, 0, sizeof(d));
-    if (value_decimal_parse((const char *)v->p, v->n, w->code == TDS_MONEYN ? 4 : w->scale, &d) != 0)
+    if (value_decimal_parse((const char *)v->p, v->n, money ? 4 : w->scale, &d) != 0)
         return fail(e, 8114, "Error converting data type varchar to numeric.");
     for (unsigned i = 0; i < prec; i++)
         lim *= 10;
@@ -416,7 +457,7 @@ static int put_decimal(struct buf *b, const struct tds_wtype *w, const struct tl
         return overflow(e, w);
     if (d.mag == 0)
         d.neg = false;
-    if (w->code == TDS_MONEYN) {
+    if (money) {
         int64_t m;
         if (d.mag > (unsigned __int128)INT64_MAX + (d.neg ? 1 : 0))
             return overflow(e, w);
@@ -424,9 +465,9 @@ static int put_decimal(struct buf *b, const struct tds_wtype *w, const struct tl
         if (w->maxlen == 4) {
             if (m < INT32_MIN || m > INT32_MAX)
                 return overflow(e, w);
-            return buf_append_byte(b, 4) || buf_append_u32le(b, (uint32_t)(int32_t)m) ? SL_ENOMEM : 0;
+            return put_len(b, w, 4) || buf_append_u32le(b, (uint32_t)(int32_t)m) ? SL_ENOMEM : 0;
         }
-        if (buf_append_byte(b, 8) || buf_append_u32le(b, (uint32_t)((uint64_t)m >> 32)) ||
+        if (put_len(b, w, 8) || buf_append_u32le(b, (uint32_t)((uint64_t)m >> 32)) ||
             buf_append_u32le(b, (uint32_t)(uint64_t)m))
             return SL_ENOMEM;
         return 0;
@@ -440,8 +481,8 @@ static int put_decimal(struct buf *b, const struct tds_wtype *w, const struct tl
 static int put_int(struct buf *b, const struct tds_wtype *w, int64_t i, struct types_err *e)
 {
     int64_t lo, hi;
-    if (w->code == TDS_BITN)
-        return buf_append_byte(b, 1) || buf_append_byte(b, i != 0) ? SL_ENOMEM : 0;
+    if (w->code == TDS_BITN || w->code == TDS_BIT)
+        return put_len(b, w, 1) || buf_append_byte(b, i != 0) ? SL_ENOMEM : 0;
     switch (w->maxlen) {
     case 1: lo = 0; hi = 255; break;
     case 2: lo = INT16_MIN; hi = INT16_MAX; break;
@@ -450,7 +491,7 @@ static int put_int(struct buf *b, const struct tds_wtype *w, int64_t i, struct t
     }
     if (i < lo || i > hi)
         return overflow(e, w);
-    if (buf_append_byte(b, (uint8_t)w->maxlen) || put_le(b, (uint64_t)i, w->maxlen))
+    if (put_len(b, w, (uint8_t)w->maxlen) || put_le(b, (uint64_t)i, w->maxlen))
         return SL_ENOMEM;
     return 0;
 }
@@ -464,7 +505,7 @@ static int put_float(struct buf *b, const struct tds_wtype *w, double r)
     } else {
         memcpy(t, &r, 8);
     }
-    return buf_append_byte(b, (uint8_t)w->maxlen) || buf_append(b, t, w->maxlen) ? SL_ENOMEM : 0;
+    return put_len(b, w, (uint8_t)w->maxlen) || buf_append(b, t, w->maxlen) ? SL_ENOMEM : 0;
 }
 
 int types_put_plp(struct buf *b, const uint8_t *p, size_t n)
@@ -555,8 +596,14 @@ static int put_variant(struct buf *b, const struct tl_value *v, struct types_err
     return rc == SL_ECONVERT ? rc : rc ? SL_ENOMEM : 0;
 }
 
-static int put_null(struct buf *b, const struct tds_wtype *w)
+/* NULL in w's form; refused for a NOT NULL column, whose fixed codes have
+ * no NULL form at all (the caller names the column). */
+static int put_null(struct buf *b, const struct tds_wtype *w, struct types_err *e)
 {
+    if (w->not_null || types_is_fixed(w->code)) {
+        fail(e, 50000, "tdslite internal error: NULL in NOT NULL column");
+        return SL_ESTATE;
+    }
     if (w->plp)
         return types_put_plp(b, NULL, 0);
     switch (w->code) {
@@ -617,8 +664,10 @@ out:
 static enum tl_vkind want_kind(const struct tds_wtype *w)
 {
     switch (w->code) {
-    case TDS_INTN: case TDS_BITN: return TL_V_INT;
-    case TDS_FLTN: return TL_V_REAL;
+    case TDS_INTN: case TDS_BITN: case TDS_INT1: case TDS_INT2: case TDS_INT4: case TDS_INT8:
+    case TDS_BIT:
+        return TL_V_INT;
+    case TDS_FLTN: case TDS_FLT4: case TDS_FLT8: return TL_V_REAL;
     case TDS_BIGVARBINARY: case TDS_BIGBINARY: case TDS_IMAGE: return TL_V_BLOB;
     default: return TL_V_TEXT;
     }
@@ -630,18 +679,21 @@ static int put_value(struct buf *b, const struct tds_wtype *w, const struct tl_v
     struct tl_value v;
     int rc;
     if (v0->kind == TL_V_NULL)
-        return put_null(b, w);
+        return put_null(b, w, e);
     if (w->code == TDS_SSVARIANT)
         return put_variant(b, v0, e);
     if ((rc = coerce(w, v0, want_kind(w), a, &v, e)) != 0)
         return rc;
     if (v.kind == TL_V_NULL)
-        return put_null(b, w);
+        return put_null(b, w, e);
     switch (w->code) {
-    case TDS_INTN: case TDS_BITN: return put_int(b, w, v.i, e);
-    case TDS_FLTN: return put_float(b, w, v.r);
-    case TDS_MONEYN: case TDS_DECIMALN: case TDS_NUMERICN: return put_decimal(b, w, &v, e);
-    case TDS_DATETIMN: return put_datetime(b, w, &v, e);
+    case TDS_INTN: case TDS_BITN: case TDS_INT1: case TDS_INT2: case TDS_INT4: case TDS_INT8:
+    case TDS_BIT:
+        return put_int(b, w, v.i, e);
+    case TDS_FLTN: case TDS_FLT4: case TDS_FLT8: return put_float(b, w, v.r);
+    case TDS_MONEYN: case TDS_MONEY4: case TDS_MONEY: case TDS_DECIMALN: case TDS_NUMERICN:
+        return put_decimal(b, w, &v, e);
+    case TDS_DATETIMN: case TDS_DATETIM4: case TDS_DATETIME: return put_datetime(b, w, &v, e);
     case TDS_DATEN: case TDS_TIMEN: case TDS_DATETIME2N: case TDS_DATETIMEOFFSETN:
         return put_date_time(b, w, &v, e);
     case TDS_GUID: {

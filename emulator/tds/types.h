@@ -8,8 +8,11 @@
  * transcoding. Leaves to value/: decimal, date and GUID text parsing and
  * printing, and conversions between types (value_convert).
  *
- * Output policy (spec/tds.md §6.1): always the nullable N-types; rowversion
- * is BIGBINARY(8) with usertype 0x50; (max) types as PLP. For TDS 7.1
+ * Output policy (spec/tds.md §6.1): the nullable N-types, except that a
+ * column the engine proves NOT NULL goes out the way SQL Server sends it:
+ * int/bit/float/money/datetime as the fixed codes (types_wire_set_not_null),
+ * which carry no length byte and cannot hold NULL; rowversion is
+ * BIGBINARY(8) with usertype 0x50; (max) types as PLP. For TDS 7.1
  * clients, which know neither PLP nor the 7.3 date/time types, (max) types
  * go out as TEXT/NTEXT/IMAGE and xml as NTEXT; for 7.1 and 7.2, date, time,
  * datetime2 and datetimeoffset go out as NVARCHAR holding the canonical text
@@ -93,6 +96,7 @@ struct tds_wtype {
     uint8_t collation[5]; /* char types */
     uint32_t usertype;
     struct tl_type t;     /* the declared type values are converted to before encoding */
+    bool not_null;        /* a NOT NULL result column: a NULL value is refused */
 };
 
 /* Encoding failure, worded as SQL Server would (number 0 = internal). */
@@ -107,6 +111,19 @@ struct types_err {
  */
 int types_wire_of(const struct tl_type *t, int ver, struct tds_wtype *w);
 
+/*
+ * Turn w, as filled by types_wire_of, into the form SQL Server sends for a
+ * result column that cannot be NULL: INTN(1/2/4/8) becomes INT1/INT2/INT4/
+ * INT8, BITN BIT, FLTN(4/8) FLT4/FLT8, MONEYN(4/8) MONEY4/MONEY and
+ * DATETIMN(4/8) DATETIM4/DATETIME (no TYPE_INFO after the code, values
+ * without a length byte). Every other type keeps its code. Sets
+ * w->not_null either way, so types_put_value refuses a NULL value.
+ */
+void types_wire_set_not_null(struct tds_wtype *w);
+
+/* True for the fixed-length codes (INT1 ... DATETIME), which cannot carry NULL. */
+bool types_is_fixed(uint8_t code);
+
 /* Append TYPE_INFO (type byte included; no TEXT table name). */
 int types_put_typeinfo(struct buf *b, const struct tds_wtype *w);
 
@@ -114,7 +131,9 @@ int types_put_typeinfo(struct buf *b, const struct tds_wtype *w);
  * Append the value v (canonical form of w->t; other storage classes are
  * converted with value_convert) in ROW/RETURNVALUE form. Scratch bytes come
  * from arena a (caller resets it). Returns 0, SL_ECONVERT (e filled; b left
- * unchanged), or SL_ENOMEM/SL_ELIMIT.
+ * unchanged), SL_ESTATE when w->not_null and v is NULL or converts to NULL
+ * (an engine bug; e filled with Msg 50000, b unchanged: nothing can encode
+ * it, a fixed type has no NULL form), or SL_ENOMEM/SL_ELIMIT.
  */
 int types_put_value(struct buf *b, const struct tds_wtype *w, const struct tl_value *v,
                     struct arena *a, struct types_err *e);

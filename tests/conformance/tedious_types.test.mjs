@@ -243,10 +243,26 @@ test('typed RPC parameters round-trip (value and SQL Server text form)', async (
 
 // SQL Server describes NOT NULL int/bigint/float/datetime columns with the
 // fixed-length TDS types (INT4, INT8, FLT8, DATETIME), not the N-types.
-test('NOT NULL columns: fixed TDS types, nullable flag clear', { todo: 'KNOWN_FAILURES.md: tds-fixed-types-not-null' }, async () => {
+test('NOT NULL columns: fixed TDS types, nullable flag clear', async () => {
   const r = await ok(batch(C, 'SELECT id, b, f, d FROM dbo.nn'));
   assert.deepEqual(r.meta.map((m) => m.type.name), ['Int', 'BigInt', 'Float', 'DateTime']);
   assert.deepEqual(r.meta.map((m) => m.flags & 0x0001), [0, 0, 0, 0], 'nullable flags');
+});
+
+// Expressions: a literal and COUNT(*) are NOT NULL (INT4); MAX, a CAST and
+// the NULL-supplying side of an outer join are nullable (INTN/FLTN), even
+// over NOT NULL columns.
+test('expression nullability: literals, COUNT, MAX, CAST, outer join', async () => {
+  const r = await ok(batch(C, 'SELECT 1 AS one, COUNT(*) AS n, MAX(b) AS mx FROM dbo.nn'));
+  assert.deepEqual(r.meta.map((m) => m.type.name), ['Int', 'Int', 'IntN']);
+  assert.deepEqual(r.meta.map((m) => m.flags & 0x0001), [0, 0, 1], 'nullable flags');
+  assert.deepEqual(r.rows, [[1, 1, '1']]);
+  const c = await ok(batch(C, 'SELECT CAST(b AS int) AS c FROM dbo.nn'));
+  assert.equal(c.meta[0].type.name, 'IntN');
+  assert.deepEqual(c.rows, [[1]]);
+  const j = await ok(batch(C, 'SELECT a.b, z.f FROM dbo.nn a LEFT JOIN dbo.nn z ON z.id = a.id + 1'));
+  assert.deepEqual(j.meta.map((m) => m.type.name), ['BigInt', 'FloatN']);
+  assert.deepEqual(j.rows, [['1', null]]);
 });
 
 // tedious sends binary(4) with a 1-byte value (BIGBINARY, max length 4,

@@ -29,6 +29,7 @@ struct rec {
     int envs[16];
     int nenvs;
     uint64_t last_desc;
+    int null_in_not_null; /* NULL values in columns described NOT NULL */
 };
 
 static void fmt_value(struct buf *b, const struct tl_value *v)
@@ -67,6 +68,9 @@ static int r_row(void *ctx, const struct tl_value *vals, size_t n)
 {
     struct rec *r = ctx;
     r->rows++;
+    for (size_t i = 0; i < n && i < 64; i++)
+        if (vals[i].kind == TL_V_NULL && !(r->cols[i].flags & ENGINE_COL_NULLABLE))
+            r->null_in_not_null++;
     if (!r->keep_rows)
         return 0;
     buf_append_str(&r->log, "row:");
@@ -156,6 +160,7 @@ static void rec_reset(struct rec *r)
     r->last_error = 0;
     r->last_text[0] = 0;
     r->nenvs = 0;
+    r->null_in_not_null = 0;
 }
 
 static const char *run(struct fx *f, const char *sql)
@@ -163,6 +168,9 @@ static const char *run(struct fx *f, const char *sql)
     rec_reset(&f->r);
     int rc = engine_batch(f->s, sql, strlen(sql), &rec_out, &f->r);
     assert_int_equal(rc, 0);
+    /* Every batch doubles as a check of the NOT NULL promise the TDS layer
+     * turns into fixed types that cannot carry NULL. */
+    assert_int_equal(f->r.null_in_not_null, 0);
     return f->r.log.data ? (const char *)f->r.log.data : "";
 }
 
@@ -318,6 +326,72 @@ static void test_catalog_views(void **state)
            "cols:name nvarchar(128),column_id int\nrow:pk_cv|1\ndone:C1\n");
 }
 
+/* The result columns' nullability as a string, one '1' (nullable) or '0' per column. */
+static const char *nullability(struct fx *f, const char *sql)
+{
+    static char out[65];
+    run(f, sql);
+    assert_int_equal(f->r.nerrors, 0);
+    for (int i = 0; i < f->r.ncols && i < 64; i++)
+        out[i] = (f->r.cols[i].flags & ENGINE_COL_NULLABLE) ? '1' : '0';
+    out[f->r.ncols < 64 ? f->r.ncols : 64] = 0;
+    return out;
+}
+
+/*
+ * Result-column nullability as SQL Server reports it (COLMETADATA
+ * fNullable): declared nullability of base columns, nullable on the
+ * NULL-supplying side of outer joins, NOT NULL literals, COUNT and ISNULL
+ * with a NOT NULL replacement; nullable CAST, arithmetic, other aggregates,
+ * variables and subqueries.
+ */
+static void test_result_nullability(void **state)
+{
+    struct fx *f = *state;
+    run(f, "CREATE TABLE nl (id int IDENTITY(1,1) NOT NULL PRIMARY KEY, a int NOT NULL, b int NULL, s nvarchar(10) NOT NULL)");
+    run(f, "CREATE TABLE nr (id int NOT NULL PRIMARY KEY, x float NOT NULL)");
+    run(f, "INSERT INTO nl (a, b, s) VALUES (1, NULL, N'p'), (2, 5, N'q')");
+    run(f, "INSERT INTO nr (id, x) VALUES (2, 1.5), (9, 2.5)");
+    assert_string_equal(nullability(f, "SELECT id, a, b, s FROM nl"), "0010");
+    assert_int_equal(f->r.cols[0].flags & ENGINE_COL_IDENTITY, ENGINE_COL_IDENTITY);
+    /* Joins: only the NULL-supplying side turns nullable (rows with no
+     * match really do bring NULLs: the recorder checks every row). */
+    assert_string_equal(nullability(f, "SELECT l.a, r.x FROM nl l JOIN nr r ON r.id = l.id"), "00");
+    assert_string_equal(nullability(f, "SELECT l.a, r.x FROM nl l LEFT JOIN nr r ON r.id = l.id"), "01");
+    assert_string_equal(nullability(f, "SELECT l.a, r.x FROM nl l RIGHT JOIN nr r ON r.id = l.id"), "10");
+    assert_string_equal(nullability(f, "SELECT l.a, r.x FROM nl l FULL JOIN nr r ON r.id = l.id"), "11");
+    assert_string_equal(nullability(f, "SELECT * FROM nl l LEFT OUTER JOIN nr r ON r.id = l.id"), "001011");
+    assert_string_equal(nullability(f, "SELECT l.a FROM nr r LEFT JOIN (SELECT id, a FROM nl) l ON l.id = r.id"), "1");
+    assert_string_equal(nullability(f, "SELECT d.a FROM (SELECT a FROM nl) d"), "0");
+    /* Literals: NOT NULL except NULL itself. */
+    assert_string_equal(nullability(f, "SELECT 1, 'a', N'b', 1.5, -3, 0x01, 1e3, 12345678901, NULL"),
+                        "000000001");
+    /* Aggregates: COUNT and COUNT_BIG never NULL, the others NULL over no rows. */
+    assert_string_equal(nullability(f, "SELECT COUNT(*), COUNT(b), COUNT_BIG(*), SUM(a), MAX(a), MIN(s), AVG(a) FROM nl"),
+                        "0001111");
+    assert_string_equal(nullability(f, "SELECT COUNT(*), MAX(a) FROM nl WHERE 1 = 0"), "01");
+    /* ISNULL is NOT NULL when either argument is; COALESCE only when all are. */
+    assert_string_equal(nullability(f, "SELECT ISNULL(b, 0), ISNULL(b, b), ISNULL(a, b), ISNULL(NULL, 1) FROM nl"),
+                        "0100");
+    assert_string_equal(nullability(f, "SELECT COALESCE(b, 0), COALESCE(a, 0), COALESCE(b, a, NULL) FROM nl"),
+                        "101");
+    /* CASE: NOT NULL only with an ELSE and every result NOT NULL. */
+    assert_string_equal(nullability(f, "SELECT CASE WHEN a > 1 THEN 1 ELSE 0 END, CASE WHEN a > 1 THEN 1 END,"
+                                       " CASE WHEN a > 1 THEN 1 ELSE NULL END, CASE a WHEN 1 THEN b ELSE 0 END FROM nl"),
+                        "0111");
+    /* Computed expressions are nullable even over NOT NULL inputs. */
+    assert_string_equal(nullability(f, "SELECT a + 1, a / 2, -a, CAST(a AS bigint), CAST(1 AS int), CONVERT(varchar(5), a),"
+                                       " s + N'x', UPPER(s), LEN(s), GETDATE() FROM nl"),
+                        "1111111111");
+    /* Variables and scalar subqueries are nullable; @@ variables other than
+     * @@IDENTITY are NOT NULL. */
+    assert_string_equal(nullability(f, "DECLARE @v int = 1; SELECT @v, (SELECT MAX(a) FROM nl)"), "11");
+    assert_string_equal(nullability(f, "SELECT @@ROWCOUNT, @@SPID, @@TRANCOUNT, @@ERROR, @@IDENTITY"), "00001");
+    /* UNION: nullable when any branch is. */
+    assert_string_equal(nullability(f, "SELECT a FROM nl UNION ALL SELECT b FROM nl"), "1");
+    assert_string_equal(nullability(f, "SELECT a FROM nl UNION SELECT 5"), "0");
+}
+
 static void test_fmtonly_and_streaming(void **state)
 {
     struct fx *f = *state;
@@ -370,6 +444,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_catalog_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rpc_executesql, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fmtonly_and_streaming, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_result_nullability, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

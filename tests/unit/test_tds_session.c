@@ -8,6 +8,8 @@
  * Fake engine: login sa/pw; batches are matched by prefix:
  *   "select types"  one row with one column of most types
  *   "select big N"  N rows (int, nvarchar) checking cancelled()
+ *   "select notnull" NOT NULL int + nvarchar(4): row (7, 'ab'), then a row
+ *                   with a NULL id (an engine nullability bug)
  *   "error"         Msg 208 and DONE(ERROR)
  *   "begin tran" / "commit" / "rollback"  ENVCHANGE 8/9/10
  *   anything else   DONE(0)
@@ -176,6 +178,19 @@ static int select_big(long rows, const struct engine_out *out, void *ctx)
     return out->done(ctx, ENGINE_DONE_COUNT, ENGINE_CMD_SELECT, (uint64_t)rows) ? SL_ECLOSED : 0;
 }
 
+/* A NOT NULL result whose second row breaks the promise. */
+static int select_notnull(const struct engine_out *out, void *ctx)
+{
+    static const struct engine_column cols[] = {{"id", {TL_T_INT, 0, 0, 0}, 0},
+                                                {"s", {TL_T_NVARCHAR, 4, 0, 0}, 0}};
+    struct tl_value good[2] = {{.kind = TL_V_INT, .i = 7}, TXT("ab")};
+    struct tl_value bad[2] = {{.kind = TL_V_NULL}, TXT("cd")};
+    if (out->columns(ctx, cols, 2) || out->row(ctx, good, 2) || out->row(ctx, bad, 2) ||
+        out->row(ctx, good, 2))
+        return SL_ECLOSED;
+    return out->done(ctx, ENGINE_DONE_COUNT, ENGINE_CMD_SELECT, 3) ? SL_ECLOSED : 0;
+}
+
 int engine_batch(struct engine_session *s, const char *sql, size_t len,
                  const struct engine_out *out, void *ctx)
 {
@@ -189,6 +204,8 @@ int engine_batch(struct engine_session *s, const char *sql, size_t len,
         return select_types(out, ctx, (int)strtol(sql + 12, NULL, 10));
     if (!strncasecmp(sql, "select big ", 11))
         return select_big(strtol(sql + 11, NULL, 10), out, ctx);
+    if (!strncasecmp(sql, "select notnull", 14))
+        return select_notnull(out, ctx);
     if (!strncasecmp(sql, "error", 5)) {
         msg(out, ctx, 208, 16, "Invalid object name 'nope'.");
         return out->done(ctx, ENGINE_DONE_ERROR, ENGINE_CMD_SELECT, 0) ? SL_ECLOSED : 0;
@@ -414,6 +431,61 @@ static void test_login_and_batches(void **state)
     buf_free(&r);
 }
 
+/*
+ * NOT NULL columns go out as SQL Server sends them (INT4, fNullable clear);
+ * a NULL the engine sends anyway ends the result with ERROR 50000 naming
+ * the column and DONE(ERROR), and nothing of the bad row or the rows after
+ * it reaches the stream.
+ */
+static void test_not_null_columns(void **state)
+{
+    int fd;
+    pthread_t th;
+    struct srv_arg a;
+    struct buf r, want;
+    static const char text[] = "tdslite internal error: NULL in NOT NULL column 'id'";
+    (void)state;
+    buf_init(&r, 0);
+    buf_init(&want, 0);
+    start(&fd, &th, &a);
+    login(fd, "sa", "pw", &r);
+    batch(fd, "select notnull", &r);
+    {
+        /* COLMETADATA: int NOT NULL is INT4 (0x38) with no TYPE_INFO after it,
+         * flags 0x0008 (fNullable clear, updateable unknown); nvarchar keeps
+         * its code and only loses fNullable. ROW: 07 00 00 00 with no length
+         * byte, then the nvarchar value. */
+        static const uint8_t head[] = {
+            0x81, 0x02, 0x00,
+            0, 0, 0, 0, 0x08, 0x00, 0x38, 0x02, 'i', 0, 'd', 0,
+            0, 0, 0, 0, 0x08, 0x00, 0xE7, 0x08, 0x00, 0x09, 0x04, 0xD0, 0x00, 0x34, 0x01, 's', 0,
+            0xD1, 0x07, 0x00, 0x00, 0x00, 0x04, 0x00, 'a', 0, 'b', 0,
+            0xAA};
+        static const uint8_t done[] = {0xFD, 0x02, 0x00, 0xC1, 0x00}; /* count not valid */
+        assert_true(r.len > sizeof(head) + 13);
+        assert_memory_equal(r.data, head, sizeof(head));
+        /* ERROR: length, number 50000, state 1, class 16, then the text;
+         * right after it the final DONE (ERROR, no COUNT): the bad row and
+         * the row after it never reach the stream. */
+        size_t h = sizeof(head), len = (size_t)(r.data[h] | r.data[h + 1] << 8);
+        assert_int_equal(r.data[h + 2] | r.data[h + 3] << 8 | r.data[h + 4] << 16 | r.data[h + 5] << 24,
+                         50000);
+        assert_int_equal(r.data[h + 7], 16);
+        assert_int_equal(r.data[h + 8] | r.data[h + 9] << 8, strlen(text));
+        put16(&want, text);
+        assert_memory_equal(r.data + h + 10, want.data, want.len);
+        assert_int_equal(r.len, h + 2 + len + 13);
+        assert_memory_equal(r.data + r.len - 13, done, sizeof(done));
+    }
+    /* The session goes on. */
+    batch(fd, "select types", &r);
+    assert_int_equal(r.data[0], 0x81);
+    close(fd);
+    pthread_join(th, NULL);
+    buf_free(&r);
+    buf_free(&want);
+}
+
 static void test_bad_login(void **state)
 {
     int fd;
@@ -563,6 +635,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_and_batches),
+        cmocka_unit_test(test_not_null_columns),
         cmocka_unit_test(test_bad_login),
         cmocka_unit_test(test_cancel_large_result),
         cmocka_unit_test(test_bulk_load),

@@ -159,6 +159,144 @@ static void test_int_and_null(void **state)
     check_encode((struct tl_type){.id = TL_T_NVARCHAR, .length = 10}, vnull, snul, sizeof(snul));
 }
 
+/*
+ * A NOT NULL int/bit/float/money/datetime column is sent with the fixed code
+ * (spec/tds.md §6.1, what SQL Server sends): TYPE_INFO is the code alone,
+ * the value has no length byte, and it decodes back through the same path
+ * the server uses for fixed codes from clients.
+ */
+static void test_fixed_types_not_null(void **state)
+{
+    static const struct {
+        struct tl_type t;
+        uint8_t code;
+        struct tl_value v;
+        const char *canon; /* decoded text, NULL for INT/REAL */
+        uint8_t bytes[8];
+        size_t n;
+    } cases[] = {
+        {{.id = TL_T_TINYINT}, 0x30, {.kind = TL_V_INT, .i = 255}, NULL, {0xFF}, 1},
+        {{.id = TL_T_BIT}, 0x32, {.kind = TL_V_INT, .i = 1}, NULL, {0x01}, 1},
+        {{.id = TL_T_SMALLINT}, 0x34, {.kind = TL_V_INT, .i = -2}, NULL, {0xFE, 0xFF}, 2},
+        {{.id = TL_T_INT}, 0x38, {.kind = TL_V_INT, .i = 42}, NULL, {0x2A, 0, 0, 0}, 4},
+        {{.id = TL_T_BIGINT}, 0x7F, {.kind = TL_V_INT, .i = -1}, NULL,
+         {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, 8},
+        {{.id = TL_T_REAL, .precision = 24}, 0x3B, {.kind = TL_V_REAL, .r = 1.5}, NULL,
+         {0x00, 0x00, 0xC0, 0x3F}, 4},
+        {{.id = TL_T_FLOAT, .precision = 53}, 0x3E, {.kind = TL_V_REAL, .r = 2.5}, NULL,
+         {0, 0, 0, 0, 0, 0, 0x04, 0x40}, 8},
+        {{.id = TL_T_SMALLMONEY}, 0x7A, {.kind = TL_V_TEXT, .p = (const uint8_t *)"1.2345", .n = 6},
+         "1.2345", {0x39, 0x30, 0x00, 0x00}, 4},
+        {{.id = TL_T_MONEY}, 0x3C, {.kind = TL_V_TEXT, .p = (const uint8_t *)"1.2345", .n = 6},
+         "1.2345", {0x00, 0x00, 0x00, 0x00, 0x39, 0x30, 0x00, 0x00}, 8},
+        {{.id = TL_T_SMALLDATETIME}, 0x3A,
+         {.kind = TL_V_TEXT, .p = (const uint8_t *)"1900-01-02 00:01:00", .n = 19},
+         "1900-01-02 00:01:00", {0x01, 0x00, 0x01, 0x00}, 4},
+        {{.id = TL_T_DATETIME}, 0x3D,
+         {.kind = TL_V_TEXT, .p = (const uint8_t *)"2000-01-01 00:00:00.000", .n = 23},
+         "2000-01-01 00:00:00.000", {0xAC, 0x8E, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, 8},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tds_wtype w;
+        struct buf b;
+        struct arena a;
+        struct types_err e;
+        struct tds_rd r;
+        struct tl_value back;
+        buf_init(&b, 0);
+        arena_init(&a, 0, 0);
+        assert_int_equal(types_wire_of(&cases[i].t, TDS_V74, &w), 0);
+        types_wire_set_not_null(&w);
+        assert_int_equal(w.code, cases[i].code);
+        assert_true(w.not_null);
+        assert_true(types_is_fixed(w.code));
+        assert_int_equal(types_put_typeinfo(&b, &w), 0);
+        assert_int_equal(b.len, 1);
+        assert_int_equal(b.data[0], cases[i].code);
+        buf_reset(&b);
+        assert_int_equal(types_put_value(&b, &w, &cases[i].v, &a, &e), 0);
+        assert_int_equal(b.len, cases[i].n);
+        assert_memory_equal(b.data, cases[i].bytes, cases[i].n);
+        wire_rd_init(&r, b.data, b.len);
+        assert_int_equal(types_read_value(&r, &w, false, &a, &back), 0);
+        assert_int_equal(r.pos, cases[i].n);
+        if (cases[i].canon) {
+            assert_int_equal(back.kind, TL_V_TEXT);
+            assert_int_equal(back.n, strlen(cases[i].canon));
+            assert_memory_equal(back.p, cases[i].canon, back.n);
+        } else if (cases[i].v.kind == TL_V_REAL) {
+            assert_true(back.kind == TL_V_REAL && back.r == cases[i].v.r);
+        } else {
+            assert_true(back.kind == TL_V_INT && back.i == cases[i].v.i);
+        }
+        buf_free(&b);
+        arena_free(&a);
+    }
+}
+
+/* Types without a fixed form keep their code and TYPE_INFO when NOT NULL. */
+static void test_not_null_keeps_other_codes(void **state)
+{
+    static const struct tl_type types[] = {
+        {.id = TL_T_DECIMAL, .precision = 10, .scale = 2}, {.id = TL_T_NUMERIC, .precision = 5},
+        {.id = TL_T_DATE}, {.id = TL_T_TIME, .scale = 7}, {.id = TL_T_DATETIME2, .scale = 3},
+        {.id = TL_T_DATETIMEOFFSET, .scale = 7}, {.id = TL_T_UNIQUEIDENTIFIER},
+        {.id = TL_T_VARCHAR, .length = 20}, {.id = TL_T_NVARCHAR, .length = TL_MAX},
+        {.id = TL_T_CHAR, .length = 3}, {.id = TL_T_BINARY, .length = 4},
+        {.id = TL_T_VARBINARY, .length = 10}, {.id = TL_T_ROWVERSION}, {.id = TL_T_XML},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        struct tds_wtype n, nn;
+        struct buf b1, b2;
+        buf_init(&b1, 0);
+        buf_init(&b2, 0);
+        assert_int_equal(types_wire_of(&types[i], TDS_V74, &n), 0);
+        nn = n;
+        types_wire_set_not_null(&nn);
+        assert_int_equal(nn.code, n.code);
+        assert_false(types_is_fixed(nn.code));
+        assert_true(nn.not_null);
+        assert_int_equal(types_put_typeinfo(&b1, &n), 0);
+        assert_int_equal(types_put_typeinfo(&b2, &nn), 0);
+        assert_int_equal(b1.len, b2.len);
+        assert_memory_equal(b1.data, b2.data, b1.len);
+        buf_free(&b1);
+        buf_free(&b2);
+    }
+}
+
+/* A NULL for a NOT NULL column is refused (SL_ESTATE, Msg 50000) and leaves
+ * the buffer as it was: a fixed type has no NULL form to write. */
+static void test_not_null_refuses_null(void **state)
+{
+    static const struct tl_type types[] = {
+        {.id = TL_T_INT}, {.id = TL_T_BIT}, {.id = TL_T_MONEY}, {.id = TL_T_DATETIME},
+        {.id = TL_T_NVARCHAR, .length = 10}, {.id = TL_T_DECIMAL, .precision = 10, .scale = 2},
+    };
+    struct tl_value vnull = {.kind = TL_V_NULL};
+    (void)state;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        struct tds_wtype w;
+        struct buf b;
+        struct arena a;
+        struct types_err e;
+        buf_init(&b, 0);
+        arena_init(&a, 0, 0);
+        buf_append(&b, "xy", 2);
+        assert_int_equal(types_wire_of(&types[i], TDS_V74, &w), 0);
+        types_wire_set_not_null(&w);
+        memset(&e, 0, sizeof(e));
+        assert_int_equal(types_put_value(&b, &w, &vnull, &a, &e), SL_ESTATE);
+        assert_int_equal(e.number, 50000);
+        assert_string_equal(e.text, "tdslite internal error: NULL in NOT NULL column");
+        assert_int_equal(b.len, 2);
+        buf_free(&b);
+        arena_free(&a);
+    }
+}
+
 static void test_overflow_leaves_buffer(void **state)
 {
     struct tl_type t = {.id = TL_T_TINYINT};
@@ -263,6 +401,9 @@ int main(void)
         cmocka_unit_test(test_date_time_types),
         cmocka_unit_test(test_guid),
         cmocka_unit_test(test_int_and_null),
+        cmocka_unit_test(test_fixed_types_not_null),
+        cmocka_unit_test(test_not_null_keeps_other_codes),
+        cmocka_unit_test(test_not_null_refuses_null),
         cmocka_unit_test(test_overflow_leaves_buffer),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_plp),
