@@ -124,6 +124,9 @@ int engine_bulk_close(struct engine_bulk *b, bool commit)
     if (b->failed) {
         exec_msg(s, b->err.number, b->err.severity ? b->err.severity : 16, b->err.state ? b->err.state : 1, 1,
                  b->err.text, true);
+        /* the load is one statement, rolled back as a whole */
+        if (b->err.number != 208 && b->err.number != 4815)
+            exec_msg(s, 3621, 0, 0, 1, "The statement has been terminated.", false);
         exec_done(s, ENGINE_DONE_ERROR, 0, 0);
     } else if (commit) {
         bool nc = s->nocount;

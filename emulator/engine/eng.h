@@ -418,6 +418,7 @@ struct sqlerr {
     int state;
     char text[1024];
     bool batch_abort;
+    bool stmt_terminated; /* a data modification was rolled back: INFO 3621 follows */
 };
 
 struct engine_session {
@@ -431,6 +432,7 @@ struct engine_session {
     int nattached;
     /* SET options */
     bool nocount, xact_abort, fmtonly, ansi_nulls, quoted_identifier;
+    bool arithabort; /* 8134/8115 abort the batch (tedious and pymssql set it ON) */
     int isolation; /* 1 RU, 2 RC, 3 RR, 4 SER, 5 SNAPSHOT */
     int textsize, lock_timeout, datefirst;
     char dateformat[4];

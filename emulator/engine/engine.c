@@ -105,6 +105,7 @@ static void session_defaults(struct engine_session *s)
 {
     s->nocount = false;
     s->xact_abort = false;
+    s->arithabort = false; /* SQL Server's default user options; clients set it */
     s->fmtonly = false;
     s->ansi_nulls = true;
     s->quoted_identifier = true;

@@ -91,38 +91,83 @@ bool exec_poll_cancel(struct engine_session *s)
     return s->cancelled;
 }
 
-static bool batch_aborting(int number)
+/*
+ * Errors SQL Server raises while compiling a statement (name resolution,
+ * type checks, clause rules): they abort the batch, are not followed by
+ * 3621 (nothing ran), and with XACT_ABORT ON they do not roll the
+ * transaction back (they happen before the statement starts).
+ */
+static bool compile_error(int number)
 {
     switch (number) {
     case 102: case 156: case 105: case 207: case 208: case 209: case 137: case 4104:
-    case 8120: case 116: case 205: case 2715: case 245: case 8114: case 8115: case 241:
-    case 242: case 8169: case 1205: case 195: case 174: case 189: case 147: case 263:
-    case 4145: case 8116: case 8117: case 402: case 128: case 155: case 1023:
+    case 8120: case 116: case 205: case 2715: case 174: case 189: case 147: case 263:
+    case 4145: case 8116: case 8117: case 402: case 128: case 155: case 1023: case 195:
+    case 109: case 110: case 120: case 121: case 213: case 264: case 544: case 545:
+    case 273: case 8101: case 8102: case 134: case 141:
         return true;
     default:
         return false;
     }
 }
 
-/* Report an error; returns R_ABORT if the batch must stop. */
-static int report(struct engine_session *s, int line, struct sqlerr *e)
+/* Run-time errors that abort the batch whatever the settings: conversion
+ * failures and the deadlock victim. */
+static bool runtime_batch_abort(int number)
+{
+    switch (number) {
+    case 245: case 8114: case 241: case 242: case 8169: case 1205: case 296:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Arithmetic errors: statement-terminating, batch-aborting under
+ * SET ARITHABORT ON (which tedious and pymssql send at connect; FreeTDS's
+ * tsql/freebcp and the server default leave it OFF). */
+static bool arith_error(int number)
+{
+    return number == 8134 || number == 8115 || number == 220 || number == 232 || number == 517;
+}
+
+/*
+ * Report a statement's error and decide what happens next, as SQL Server:
+ *   ERROR token, then INFO 3621 "The statement has been terminated." when a
+ *   data modification was rolled back (e->stmt_terminated), then DONE(ERROR).
+ *   Batch abort: compile errors, conversion errors, THROW, arithmetic
+ *   errors under ARITHABORT ON, and every error under XACT_ABORT ON except
+ *   RAISERROR (severity < 20), which never aborts.
+ *   Transaction: XACT_ABORT ON rolls it back for run-time errors (not for
+ *   compile errors, which leave it open); a deadlock (1205) always does.
+ * Returns R_ABORT if the batch must stop.
+ */
+static int report_ex(struct engine_session *s, int line, struct sqlerr *e, bool raiserror)
 {
     if (!e->number)
         sqlerr_set(e, 50000, 16, "tdslite: internal error");
     s->last_error = e->number;
     exec_msg(s, e->number, e->severity ? e->severity : 16, e->state ? e->state : 1,
              line + s->line_base, e->text, true);
-    bool abort = e->batch_abort || batch_aborting(e->number);
-    if (s->xact_abort && s->trancount > 0) {
-        txn_abort_all(s);
+    if (e->stmt_terminated)
+        exec_msg(s, 3621, 0, 0, line + s->line_base, "The statement has been terminated.", false);
+    bool compile = compile_error(e->number);
+    bool abort = e->batch_abort || compile || runtime_batch_abort(e->number) ||
+                 (s->arithabort && arith_error(e->number));
+    if (s->xact_abort && !raiserror) {
         abort = true;
-    } else if (s->xact_abort) {
-        abort = true;
+        if (!compile && s->trancount > 0)
+            txn_abort_all(s);
     }
     if (e->number == 1205 && s->trancount > 0)
         txn_abort_all(s);
     exec_done(s, ENGINE_DONE_ERROR, 0, 0);
     return abort ? R_ABORT : R_OK;
+}
+
+static int report(struct engine_session *s, int line, struct sqlerr *e)
+{
+    return report_ex(s, line, e, false);
 }
 
 void exec_sqlite_err(struct engine_session *s, int rc, struct sqlerr *e)
@@ -591,6 +636,9 @@ static int run_dml(struct engine_session *s, struct stmt *st)
         return R_ABORT;
     if (r) {
         s->rowcount = 0;
+        /* A run-time error rolled the statement back; a compile error
+         * (207, 208, 544 ...) stopped it before it ran. */
+        e.stmt_terminated = !compile_error(e.number) && e.number != 50000 && e.number != 3617;
         return report(s, st->line, &e);
     }
     s->rowcount = (int64_t)n;
@@ -737,6 +785,8 @@ static int run_set_opt(struct engine_session *s, struct stmt *st)
         s->nocount = on;
     else if (ieq(o, "XACT_ABORT"))
         s->xact_abort = on;
+    else if (ieq(o, "ARITHABORT"))
+        s->arithabort = on;
     else if (ieq(o, "FMTONLY"))
         s->fmtonly = on;
     else if (ieq(o, "ANSI_NULLS"))
@@ -889,7 +939,7 @@ static int run_raiserror(struct engine_session *s, struct stmt *st)
     e.severity = sev;
     e.state = state;
     snprintf(e.text, sizeof(e.text), "%s", text);
-    return report(s, st->line, &e);
+    return report_ex(s, st->line, &e, true);
 }
 
 static int run_throw(struct engine_session *s, struct stmt *st)

@@ -186,7 +186,7 @@ test('two statement errors in one batch: AggregateError, results between them ar
 
 // 2627, 515 (and 547, 2628) end their statement with ERROR then INFO 3621
 // "The statement has been terminated." (class 0, state 0).
-test('INFO 3621 "The statement has been terminated." after 2627 and 515', { todo: 'KNOWN_FAILURES.md: engine-info-3621' }, async () => {
+test('INFO 3621 "The statement has been terminated." after 2627 and 515', async () => {
   await withConn(async (c) => {
     await ok(batch(c, 'CREATE TABLE dbo.e4 (id int NOT NULL PRIMARY KEY, v int NOT NULL); INSERT INTO dbo.e4 VALUES (1, 1)'));
     const r = await batch(c, 'INSERT INTO dbo.e4 VALUES (1, 1)');
@@ -202,7 +202,7 @@ test('INFO 3621 "The statement has been terminated." after 2627 and 515', { todo
   });
 });
 
-test('divide by zero under ARITHABORT ON (tedious default) aborts the rest of the batch', { todo: 'KNOWN_FAILURES.md: engine-arithabort-batch-abort' }, async () => {
+test('divide by zero under ARITHABORT ON (tedious default) aborts the rest of the batch', async () => {
   await withConn(async (c) => {
     const r = await batch(c, "SELECT 1/0 AS x\nSELECT 'after' AS a");
     assert.ok(r.err, 'an error');

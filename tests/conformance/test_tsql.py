@@ -154,7 +154,6 @@ class Tsql(unittest.TestCase):
         r = rows(out)
         self.assertEqual(after(self, r, ["n"]), ["1"])
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-info-3621
     def test_statement_error_info_3621(self):
         rc, out, err = run("CREATE TABLE dbo.ts_pk2 (id int NOT NULL CONSTRAINT PK_ts_pk2 PRIMARY KEY)\ngo\n"
                            "INSERT INTO dbo.ts_pk2 VALUES (1)\nINSERT INTO dbo.ts_pk2 VALUES (1)\ngo\n")
