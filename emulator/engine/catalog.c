@@ -114,7 +114,8 @@ static char *db_path(struct engine *e, const char *name, int id)
     return sl_strdup(tmp);
 }
 
-static int add_db(struct engine *e, int id, const char *name, const char *cdate)
+static int add_db(struct engine *e, int id, const char *name, const char *cdate, int snapshot_state,
+                  bool rcsi)
 {
     if (e->ndbs == e->capdbs) {
         int nc = e->capdbs ? e->capdbs * 2 : 8;
@@ -130,6 +131,8 @@ static int add_db(struct engine *e, int id, const char *name, const char *cdate)
     d->name = sl_strdup(name);
     d->path = db_path(e, name, id);
     snprintf(d->create_date, sizeof(d->create_date), "%s", cdate ? cdate : "2024-01-01 00:00:00.000");
+    d->snapshot_state = snapshot_state;
+    d->rcsi = rcsi;
     if (!d->name || !d->path)
         return SL_ENOMEM;
     e->ndbs++;
@@ -165,20 +168,30 @@ int catalog_load_dbs(struct engine *e, struct sl_err *err)
         goto out;
     }
     now_datetime(cdate, sizeof(cdate));
+    /* master is created with ALLOW_SNAPSHOT_ISOLATION ON, as in SQL Server;
+     * new databases start with both options OFF (model's defaults). */
     char *sql = sqlite3_mprintf(
-        "CREATE TABLE IF NOT EXISTS tl_databases(database_id INTEGER PRIMARY KEY, name TEXT NOT NULL COLLATE NOCASE UNIQUE, create_date TEXT);"
-        "INSERT OR IGNORE INTO tl_databases VALUES (1,'master','%q');",
+        "CREATE TABLE IF NOT EXISTS tl_databases(database_id INTEGER PRIMARY KEY, name TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+        " create_date TEXT, snapshot_state INTEGER NOT NULL DEFAULT 0, rcsi INTEGER NOT NULL DEFAULT 0);"
+        "INSERT OR IGNORE INTO tl_databases(database_id, name, create_date, snapshot_state) VALUES (1,'master','%q',1);",
         cdate);
     sqlite3_exec(db, sql, NULL, NULL, NULL);
     sqlite3_free(sql);
-    if (sqlite3_prepare_v2(db, "SELECT database_id, name, create_date FROM tl_databases ORDER BY 1", -1, &st, NULL)) {
+    /* files of an older tdslite: add the option columns */
+    if (sqlite3_exec(db, "ALTER TABLE tl_databases ADD COLUMN snapshot_state INTEGER NOT NULL DEFAULT 0", NULL, NULL,
+                     NULL) == SQLITE_OK)
+        sqlite3_exec(db, "UPDATE tl_databases SET snapshot_state = 1 WHERE database_id = 1", NULL, NULL, NULL);
+    sqlite3_exec(db, "ALTER TABLE tl_databases ADD COLUMN rcsi INTEGER NOT NULL DEFAULT 0", NULL, NULL, NULL);
+    if (sqlite3_prepare_v2(db, "SELECT database_id, name, create_date, snapshot_state, rcsi FROM tl_databases ORDER BY 1",
+                           -1, &st, NULL)) {
         sl_err_set(err, SL_EIO, "cannot read the database list: %s", sqlite3_errmsg(db));
         goto out;
     }
     e->next_dbid = 5;
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (add_db(e, sqlite3_column_int(st, 0), (const char *)sqlite3_column_text(st, 1),
-                   (const char *)sqlite3_column_text(st, 2))) {
+                   (const char *)sqlite3_column_text(st, 2), sqlite3_column_int(st, 3),
+                   sqlite3_column_int(st, 4) != 0)) {
             sl_err_set(err, SL_ENOMEM, "out of memory loading databases");
             goto out;
         }
@@ -1491,7 +1504,7 @@ int catalog_create_db(struct engine_session *s, const char *name, struct sqlerr 
             goto out;
         }
     int id = e->next_dbid;
-    if (add_db(e, id, name, cdate)) {
+    if (add_db(e, id, name, cdate, 0, false)) {
         sqlerr_set(err, 701, 19, "There is insufficient system memory to run this query.");
         goto out;
     }
@@ -1510,7 +1523,8 @@ int catalog_create_db(struct engine_session *s, const char *name, struct sqlerr 
     db = NULL;
     char *mpath = db_path(e, "master", 1);
     if (open_file(mpath, &db) == 0) {
-        char *sql = sqlite3_mprintf("INSERT INTO tl_databases VALUES (%d, %Q, %Q)", id, name, cdate);
+        char *sql = sqlite3_mprintf("INSERT INTO tl_databases(database_id, name, create_date) VALUES (%d, %Q, %Q)", id,
+                                    name, cdate);
         sqlite3_exec(db, sql, NULL, NULL, NULL);
         sqlite3_free(sql);
     }
@@ -1580,6 +1594,74 @@ int catalog_drop_db(struct engine_session *s, const char *name, bool if_exists, 
     sl_free(mpath);
     pthread_mutex_unlock(&e->mu);
     return 0;
+}
+
+/* Database options of ALTER DATABASE ... SET that tdslite keeps. */
+static int db_option(const char *opt, const char *val, int *snapshot, int *rcsi, struct sqlerr *err)
+{
+    bool on = ieq(val, "ON"), off = ieq(val, "OFF");
+    if (ieq(opt, "ALLOW_SNAPSHOT_ISOLATION") || ieq(opt, "READ_COMMITTED_SNAPSHOT")) {
+        if (!on && !off) {
+            sqlerr_set(err, 102, 15, "Incorrect syntax near '%s'.", val);
+            return -1;
+        }
+        *(ieq(opt, "READ_COMMITTED_SNAPSHOT") ? rcsi : snapshot) = on;
+        return 0;
+    }
+    if (ieq(opt, "CHANGE_TRACKING")) {
+        sqlerr_set(err, 50000, 16, "ALTER DATABASE ... SET CHANGE_TRACKING is not supported by tdslite yet.");
+        return -1;
+    }
+    sqlerr_set(err, 50000, 16, "ALTER DATABASE ... SET %s is not supported by tdslite.", opt);
+    return -1;
+}
+
+int catalog_alter_db(struct engine_session *s, struct stmt *st, struct sqlerr *err)
+{
+    struct engine *e = s->eng;
+    struct db_entry d;
+    if (s->trancount > 0) {
+        sqlerr_set(err, 226, 16, "ALTER DATABASE statement not allowed within multi-statement transaction.");
+        return -1;
+    }
+    if (st->ident ? catalog_find_db(e, st->ident, &d) : catalog_find_db_id(e, s->dbid, &d)) {
+        /* SQL Server sends 5011 (class 14) then 5069; the caller reports the latter */
+        char msg[400];
+        snprintf(msg, sizeof(msg), "User does not have permission to alter database '%s', the database does not exist, or the database is not in a state that allows access checks.",
+                 st->ident);
+        exec_msg(s, 5011, 14, 5, st->line + s->line_base, msg, true);
+        sqlerr_set(err, 5069, 16, "ALTER DATABASE statement failed.");
+        return -1;
+    }
+    int snapshot = d.snapshot_state ? 1 : 0, rcsi = d.rcsi;
+    for (int i = 0; i < st->ndbopts; i++)
+        if (db_option(st->dbopts[i], st->dbvals[i], &snapshot, &rcsi, err))
+            return -1;
+    char *sql = sqlite3_mprintf("UPDATE \"d1\".tl_databases SET snapshot_state = %d, rcsi = %d WHERE database_id = %d",
+                                snapshot, rcsi, d.id);
+    int rc = exec_sql(s, sql, err);
+    sqlite3_free(sql);
+    if (rc)
+        return -1;
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->ndbs; i++)
+        if (e->dbs[i].id == d.id) {
+            e->dbs[i].snapshot_state = snapshot;
+            e->dbs[i].rcsi = rcsi != 0;
+        }
+    pthread_mutex_unlock(&e->mu);
+    return 0;
+}
+
+int catalog_snapshot_check(struct engine_session *s, int dbid, struct sqlerr *err)
+{
+    struct db_entry d;
+    if (s->isolation != 5 || catalog_find_db_id(s->eng, dbid, &d) || d.snapshot_state == 1)
+        return 0;
+    sqlerr_set(err, 3952, 16,
+               "Snapshot isolation transaction failed accessing database '%s' because snapshot isolation is not allowed in this database. Use ALTER DATABASE to allow snapshot isolation.",
+               d.name);
+    return -1;
 }
 
 int64_t catalog_get_identity(struct engine_session *s, struct table_meta *tm, bool *has)
@@ -1710,7 +1792,9 @@ static const struct view_def views[] = {
      "SELECT name AS name, database_id AS database_id, NULL AS source_database_id, X'01' AS owner_sid, create_date AS create_date,"
      " 160 AS compatibility_level, 'SQL_Latin1_General_CP1_CI_AS' AS collation_name, 0 AS user_access, 'MULTI_USER' AS user_access_desc,"
      " 0 AS is_read_only, 0 AS state, 'ONLINE' AS state_desc, 1 AS recovery_model, 'FULL' AS recovery_model_desc,"
-     " 1 AS snapshot_isolation_state, 'ON' AS snapshot_isolation_state_desc, 0 AS is_read_committed_snapshot_on,"
+     " snapshot_state AS snapshot_isolation_state,"
+     " CASE snapshot_state WHEN 1 THEN 'ON' WHEN 2 THEN 'IN_TRANSITION_TO_OFF' WHEN 3 THEN 'IN_TRANSITION_TO_ON' ELSE 'OFF' END"
+     " AS snapshot_isolation_state_desc, rcsi AS is_read_committed_snapshot_on,"
      " 0 AS is_cdc_enabled, 0 AS is_change_tracking_enabled FROM \"d1\".tl_databases"},
     {"sys", "schemas", "name:sysname;schema_id:int;principal_id:int:n",
      "SELECT name AS name, schema_id AS schema_id, 1 AS principal_id FROM $D.tl_schemas"},

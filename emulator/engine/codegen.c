@@ -1663,7 +1663,7 @@ static int gen_from(struct gen *g, struct scope *sc, struct from_item *f)
             return 0;
         }
         struct table_meta *tm = catalog_table(g->s, g->a, &f->name, &g->err);
-        if (!tm) {
+        if (!tm || catalog_snapshot_check(g->s, tm->dbid, &g->err)) {
             g->failed = true;
             return -1;
         }

@@ -472,7 +472,7 @@ int dml_insert(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
     sqlite3_stmt *q = NULL;
     codegen_gen_init(&g, s);
     *count = 0;
-    if (!tm)
+    if (!tm || catalog_snapshot_check(s, tm->dbid, e))
         goto out;
     if (tm->dbid != s->dbid && txn_lock(s, tm->dbid, e))
         goto out;
@@ -562,7 +562,7 @@ static char *target_from(struct engine_session *s, struct gen *g, struct scope *
     memset(sc, 0, sizeof(*sc));
     if (!st->from) {
         struct table_meta *tm = catalog_table(s, &s->ba, &st->name, e);
-        if (!tm)
+        if (!tm || catalog_snapshot_check(s, tm->dbid, e))
             return NULL;
         if (codegen_add_table(g, sc, tm, NULL))
             return NULL;

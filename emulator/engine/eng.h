@@ -227,6 +227,7 @@ enum st_kind {
     ST_DROP_SCHEMA,
     ST_CREATE_DB,
     ST_DROP_DB,
+    ST_ALTER_DB,
     ST_USE,
     ST_DECLARE,
     ST_SET_VAR,
@@ -307,6 +308,12 @@ struct stmt {
     int nparams;
     char *retvar;           /* EXEC @rc = proc */
     char *sqltext;          /* EXEC ('...') / sp_executesql text */
+    /* ALTER DATABASE name|CURRENT SET opt [=] value, ...: ident = name (NULL
+     * for CURRENT), dbopts[i] upper-cased option name, dbvals[i] its value
+     * ("ON", "OFF", or the text after '=') */
+    char **dbopts;
+    char **dbvals;
+    int ndbopts;
     /* unsupported statement description */
     const char *what;
 };
@@ -374,6 +381,8 @@ struct db_entry {
     char *name;
     char *path;
     char create_date[32];
+    int snapshot_state;  /* sys.databases.snapshot_isolation_state: 0 OFF, 1 ON */
+    bool rcsi;           /* is_read_committed_snapshot_on */
 };
 
 struct engine {
@@ -589,6 +598,12 @@ int catalog_create_schema(struct engine_session *s, struct stmt *st, struct sqle
 int catalog_drop_schema(struct engine_session *s, struct stmt *st, struct sqlerr *err);
 int catalog_create_db(struct engine_session *s, const char *name, struct sqlerr *err);
 int catalog_drop_db(struct engine_session *s, const char *name, bool if_exists, struct sqlerr *err);
+/* ALTER DATABASE ... SET: ALLOW_SNAPSHOT_ISOLATION, READ_COMMITTED_SNAPSHOT
+ * (persisted in master's tl_databases and the engine's list). 0 or -1. */
+int catalog_alter_db(struct engine_session *s, struct stmt *st, struct sqlerr *err);
+/* 3952 when a SNAPSHOT transaction reads database dbid and the database
+ * does not allow snapshot isolation. 0 or -1 with err set. */
+int catalog_snapshot_check(struct engine_session *s, int dbid, struct sqlerr *err);
 int catalog_load_dbs(struct engine *e, struct sl_err *err);
 /* OBJECT_ID-style lookup: "db.schema.name" text -> object id or 0. */
 int64_t catalog_object_id(struct engine_session *s, const char *text, const char *type);

@@ -116,7 +116,7 @@ static bool compile_error(int number)
 static bool runtime_batch_abort(int number)
 {
     switch (number) {
-    case 245: case 8114: case 241: case 242: case 8169: case 1205: case 296:
+    case 245: case 8114: case 241: case 242: case 8169: case 1205: case 296: case 3952:
         return true;
     default:
         return false;
@@ -159,7 +159,8 @@ static int report_ex(struct engine_session *s, int line, struct sqlerr *e, bool 
         if (!compile && s->trancount > 0)
             txn_abort_all(s);
     }
-    if (e->number == 1205 && s->trancount > 0)
+    /* the deadlock victim's and a failed snapshot transaction's work is gone */
+    if ((e->number == 1205 || e->number == 3952) && s->trancount > 0)
         txn_abort_all(s);
     exec_done(s, ENGINE_DONE_ERROR, 0, 0);
     return abort ? R_ABORT : R_OK;
@@ -654,9 +655,10 @@ static int run_ddl(struct engine_session *s, struct stmt *st)
 {
     struct sqlerr e = {0};
     int r;
-    if (st->kind == ST_CREATE_DB || st->kind == ST_DROP_DB) {
-        r = st->kind == ST_CREATE_DB ? catalog_create_db(s, st->ident, &e)
-                                     : catalog_drop_db(s, st->ident, st->if_exists, &e);
+    if (st->kind == ST_CREATE_DB || st->kind == ST_DROP_DB || st->kind == ST_ALTER_DB) {
+        r = st->kind == ST_CREATE_DB  ? catalog_create_db(s, st->ident, &e)
+            : st->kind == ST_DROP_DB ? catalog_drop_db(s, st->ident, st->if_exists, &e)
+                                     : catalog_alter_db(s, st, &e);
         if (r)
             return report(s, st->line, &e);
         s->rowcount = 0;
@@ -1137,6 +1139,7 @@ static int run_stmt(struct engine_session *s, struct stmt *st)
     case ST_DROP_SCHEMA:
     case ST_CREATE_DB:
     case ST_DROP_DB:
+    case ST_ALTER_DB:
         return run_ddl(s, st);
     case ST_USE:
         return run_use(s, st);

@@ -1310,8 +1310,73 @@ static struct stmt *drop_stmt(struct ps *p, int line)
     return s;
 }
 
+/* ALTER DATABASE name|CURRENT SET option [=] value [, ...]
+ *     [WITH ROLLBACK IMMEDIATE | WITH ROLLBACK AFTER n [SECONDS] | WITH NO_WAIT].
+ * The value is ON/OFF, a word, a number or a parenthesised list
+ * (CHANGE_TRACKING = ON (CHANGE_RETENTION = 2 DAYS)), kept as text. Other
+ * forms (MODIFY NAME, ADD FILE ...) parse as unsupported. */
+static struct stmt *alter_database(struct ps *p, int line)
+{
+    struct stmt *s = newst(p, ST_ALTER_DB, line);
+    if (accept(p, "CURRENT"))
+        s->ident = NULL;
+    else
+        s->ident = ident(p);
+    if (!accept(p, "SET")) {
+        s->kind = ST_UNSUPPORTED;
+        s->what = arena_printf(p->a, "ALTER DATABASE ... %s", cur(p)->text);
+        skip_to_statement_end(p);
+        return s;
+    }
+    s->dbopts = alloc(p, sizeof(char *) * 16);
+    s->dbvals = alloc(p, sizeof(char *) * 16);
+    do {
+        if (s->ndbopts == 16)
+            fail(p);
+        s->dbopts[s->ndbopts] = upper_dup(p->a, ident_any(p));
+        accept_op(p, "=");
+        int st = p->i;
+        struct token *v = cur(p);
+        if (v->kind == TK_EOF || at_op(p, ";") || at_op(p, ","))
+            fail(p);
+        p->i++;
+        if (at_op(p, "(")) { /* ON (CHANGE_RETENTION = 2 DAYS, ...) */
+            int depth = 0;
+            do {
+                if (at_op(p, "("))
+                    depth++;
+                else if (at_op(p, ")"))
+                    depth--;
+                if (cur(p)->kind == TK_EOF)
+                    fail(p);
+                p->i++;
+            } while (depth > 0);
+        }
+        char *text = src_text(p, st);
+        s->dbvals[s->ndbopts++] = p->i - st == 1 ? upper_dup(p->a, text) : text;
+    } while (accept_op(p, ","));
+    if (at(p, "WITH")) {
+        p->i++;
+        if (accept(p, "ROLLBACK")) {
+            if (accept(p, "AFTER")) {
+                if (cur(p)->kind != TK_INT)
+                    fail(p);
+                p->i++;
+                accept(p, "SECONDS");
+            } else {
+                expect(p, "IMMEDIATE");
+            }
+        } else {
+            expect(p, "NO_WAIT");
+        }
+    }
+    return s;
+}
+
 static struct stmt *alter_stmt(struct ps *p, int line)
 {
+    if (accept(p, "DATABASE"))
+        return alter_database(p, line);
     if (!accept(p, "TABLE")) {
         struct stmt *s = newst(p, ST_UNSUPPORTED, line);
         s->what = arena_printf(p->a, "ALTER %s", cur(p)->text);

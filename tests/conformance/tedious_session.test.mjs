@@ -379,7 +379,7 @@ test('rollback on disconnect', async () => {
   await withConn(async (c) => assert.equal(await scalar(c, 'SELECT COUNT(*) FROM dbo.disc'), 0));
 });
 
-test('SNAPSHOT isolation: a consistent read while another connection commits', { todo: 'KNOWN_FAILURES.md: engine-alter-database-snapshot' }, async () => {
+test('SNAPSHOT isolation: a consistent read while another connection commits', async () => {
   await withConn((c) => ok(batch(c, 'CREATE DATABASE conf_snap')));
   await withConn((c) => ok(batch(c, 'ALTER DATABASE conf_snap SET ALLOW_SNAPSHOT_ISOLATION ON')));
   const opts = { options: { database: 'conf_snap' } };

@@ -122,6 +122,108 @@ static void test_xact_abort(void **state)
     run(f, "ROLLBACK");
 }
 
+/* ALTER DATABASE SET ALLOW_SNAPSHOT_ISOLATION / READ_COMMITTED_SNAPSHOT,
+ * shown by sys.databases; SNAPSHOT reads need the first (3952). */
+static void test_snapshot_options(void **state)
+{
+    struct fx *f = *state;
+    run(f, "CREATE DATABASE snapdb");
+    assert_int_equal(f->r.nerrors, 0);
+    EXPECT(f, "SELECT name, snapshot_isolation_state, snapshot_isolation_state_desc, is_read_committed_snapshot_on"
+              " FROM sys.databases WHERE name IN ('master', 'snapdb') ORDER BY database_id",
+           "cols:name nvarchar(128),snapshot_isolation_state tinyint,snapshot_isolation_state_desc nvarchar(60),"
+           "is_read_committed_snapshot_on bit\nrow:master|1|ON|0\nrow:snapdb|0|OFF|0\ndone:C2\n");
+    run(f, "USE snapdb; CREATE TABLE s (id int NOT NULL PRIMARY KEY); INSERT INTO s VALUES (1)");
+    /* SNAPSHOT without the option: 3952 at the first table access; the
+     * transaction is rolled back and the batch ends. */
+    const char *out = run(f, "SET TRANSACTION ISOLATION LEVEL SNAPSHOT\nBEGIN TRAN\nSELECT 1 AS one\nSELECT count(*) AS n FROM s\nSELECT 2 AS two");
+    EXPECT_IN(out, "cols:one int\nrow:1\n");
+    EXPECT_IN(out, "ERR 3952,16,1: Snapshot isolation transaction failed accessing database 'snapdb' because snapshot isolation is not allowed in this database. Use ALTER DATABASE to allow snapshot isolation.\n");
+    EXPECT_IN(out, "env:10 ");
+    EXPECT_NOT_IN(out, "cols:two");
+    EXPECT(f, "SELECT @@TRANCOUNT AS tc", "cols:tc int\nrow:0\ndone:C1\n");
+    out = run(f, "INSERT INTO s VALUES (2)");
+    assert_int_equal(f->r.last_error, 3952);
+    run(f, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    run(f, "ALTER DATABASE snapdb SET ALLOW_SNAPSHOT_ISOLATION ON");
+    assert_int_equal(f->r.nerrors, 0);
+    run(f, "ALTER DATABASE CURRENT SET READ_COMMITTED_SNAPSHOT ON WITH ROLLBACK IMMEDIATE");
+    assert_int_equal(f->r.nerrors, 0);
+    EXPECT(f, "SELECT snapshot_isolation_state, snapshot_isolation_state_desc, is_read_committed_snapshot_on"
+              " FROM sys.databases WHERE name = 'snapdb'",
+           "cols:snapshot_isolation_state tinyint,snapshot_isolation_state_desc nvarchar(60),"
+           "is_read_committed_snapshot_on bit\nrow:1|ON|1\ndone:C1\n");
+    /* A snapshot transaction reads a consistent snapshot taken at its
+     * first read while another session commits. */
+    struct rec r2;
+    struct engine_session *s2 = second_session(f, &r2, "snapdb");
+    run(f, "SET TRANSACTION ISOLATION LEVEL SNAPSHOT; BEGIN TRAN");
+    EXPECT(f, "SELECT count(*) AS n FROM s", "cols:n int\nrow:1\ndone:C1\n");
+    run_on(s2, &r2, "INSERT INTO s VALUES (2)");
+    assert_int_equal(r2.nerrors, 0);
+    EXPECT(f, "SELECT count(*) AS n FROM s", "cols:n int\nrow:1\ndone:C1\n");
+    run(f, "COMMIT");
+    EXPECT(f, "SELECT count(*) AS n FROM s", "cols:n int\nrow:2\ndone:C1\n");
+    /* OFF again; the options survive a restart of the engine (next test) */
+    run(f, "ALTER DATABASE snapdb SET READ_COMMITTED_SNAPSHOT OFF");
+    EXPECT(f, "SELECT is_read_committed_snapshot_on FROM sys.databases WHERE name = 'snapdb'",
+           "cols:is_read_committed_snapshot_on bit\nrow:0\ndone:C1\n");
+    engine_session_close(s2);
+    buf_free(&r2.log);
+}
+
+/* Errors of ALTER DATABASE as SQL Server reports them. */
+static void test_alter_database_errors(void **state)
+{
+    struct fx *f = *state;
+    EXPECT(f, "ALTER DATABASE nodb SET ALLOW_SNAPSHOT_ISOLATION ON",
+           "ERR 5011,14,5: User does not have permission to alter database 'nodb', the database does not exist, or the database is not in a state that allows access checks.\n"
+           "ERR 5069,16,1: ALTER DATABASE statement failed.\ndone:E0\n");
+    run(f, "BEGIN TRAN; ALTER DATABASE master SET ALLOW_SNAPSHOT_ISOLATION ON");
+    assert_int_equal(f->r.last_error, 226);
+    run(f, "ROLLBACK");
+    /* Change tracking: parsed, answered clearly (not a syntax error). */
+    EXPECT(f, "ALTER DATABASE master SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 2 DAYS, AUTO_CLEANUP = ON)",
+           "ERR 50000,16,1: ALTER DATABASE ... SET CHANGE_TRACKING is not supported by tdslite yet.\ndone:E0\n");
+    EXPECT(f, "ALTER DATABASE master SET CHANGE_TRACKING OFF",
+           "ERR 50000,16,1: ALTER DATABASE ... SET CHANGE_TRACKING is not supported by tdslite yet.\ndone:E0\n");
+    EXPECT(f, "ALTER DATABASE master SET RECOVERY SIMPLE",
+           "ERR 50000,16,1: ALTER DATABASE ... SET RECOVERY is not supported by tdslite.\ndone:E0\n");
+    run(f, "ALTER DATABASE master SET ALLOW_SNAPSHOT_ISOLATION MAYBE");
+    assert_int_equal(f->r.last_error, 102);
+}
+
+/* Database options are stored in master: a new engine on the same data
+ * directory sees them. */
+static void test_snapshot_option_persists(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tl-engine-txn-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct engine_config cfg = {dir, "pw", 0};
+    struct sl_err err = {0};
+    for (int round = 0; round < 2; round++) {
+        struct fx f;
+        memset(&f, 0, sizeof(f));
+        buf_init(&f.r.log, 0);
+        assert_int_equal(engine_open(&cfg, &f.e, &err), 0);
+        assert_int_equal(engine_login(f.e, "sa", "pw", "", 51, &rec_out, &f.r, &f.s), 0);
+        if (round == 0) {
+            run(&f, "CREATE DATABASE keepdb; ALTER DATABASE keepdb SET ALLOW_SNAPSHOT_ISOLATION ON");
+            assert_int_equal(f.r.nerrors, 0);
+        } else {
+            EXPECT(&f, "SELECT snapshot_isolation_state FROM sys.databases WHERE name = 'keepdb'",
+                   "cols:snapshot_isolation_state tinyint\nrow:1\ndone:C1\n");
+        }
+        engine_session_close(f.s);
+        engine_close(f.e);
+        buf_free(&f.r.log);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +231,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_conversion_aborts_batch, rec_setup, rec_teardown),
         cmocka_unit_test_setup_teardown(test_arithabort, rec_setup, rec_teardown),
         cmocka_unit_test_setup_teardown(test_xact_abort, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_options, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_alter_database_errors, rec_setup, rec_teardown),
+        cmocka_unit_test(test_snapshot_option_persists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
