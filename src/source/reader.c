@@ -254,11 +254,11 @@ static int setup_binding(struct reader *r, const struct reader_options *opt, siz
         struct rcol *c = &r->cols[i];
         c->ct = ctype_for(c->tm.kind);
         c->width = fixed_width(c->ct) ? fixed_width(c->ct) : typemap_bind_width(&c->tm);
-        if (c->tm.unbounded || c->width == 0)
-            break;
-        c->bound = true;
-        row_width += c->width + sizeof(int64_t);
-        nbound++;
+        if (nbound == i && !c->tm.unbounded && c->width != 0) {
+            c->bound = true;
+            row_width += c->width + sizeof(int64_t);
+            nbound++;
+        }
     }
     r->rowset = nbound < r->ncols ? 1 : batch_rows;
     if (row_width && r->rowset > budget / row_width)

@@ -282,8 +282,12 @@ int typemap_parse_decimal(const char *s, size_t n, unsigned precision, unsigned 
 
 static bool parse_date_at(const char *s, size_t n, size_t *i, int64_t *days)
 {
-    unsigned y, m, d;
-    if (!digits(s, n, i, 4, &y) || !expect(s, n, i, '-') || !digits(s, n, i, 2, &m) ||
+    unsigned y = 0, m, d, k = 0;
+    /* FreeTDS formats years with strftime's %Y, which glibc does not pad:
+     * 0001-01-01 arrives as "1-01-01". Accept 1 to 4 digits. */
+    for (; *i < n && k < 4 && is_digit(s[*i]); (*i)++, k++)
+        y = y * 10 + (unsigned)(s[*i] - '0');
+    if (k == 0 || !expect(s, n, i, '-') || !digits(s, n, i, 2, &m) ||
         !expect(s, n, i, '-') || !digits(s, n, i, 2, &d))
         return false;
     if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))

@@ -217,6 +217,9 @@ static void test_parse_datetime(void **state)
     assert_int_equal(dt("0001-01-01 00:00:00.0000000", false), INT64_C(-62135596800) * 1000000);
     assert_int_equal(dt("9999-12-31 23:59:59.9999999", false),
                      INT64_C(253402300799) * 1000000 + 999999);
+    /* FreeTDS prints years below 1000 unpadded (strftime %Y) */
+    assert_int_equal(dt("1-01-01 00:00:00.0000000", false), INT64_C(-62135596800) * 1000000);
+    assert_int_equal(dt("999-12-31 00:00:00", false), INT64_C(-30610310400) * 1000000);
     /* before the epoch, the fraction still floors (towards -inf) */
     assert_int_equal(dt("1969-12-31 23:59:59.9999999", false), -1);
     /* datetimeoffset: wall time minus offset is UTC */
