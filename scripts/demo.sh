@@ -31,7 +31,7 @@ echo "== orders with their customers and products, through tsql"
 tsql_run <<'SQL'
 USE shop
 SELECT o.order_id, o.line_no, c.name AS customer, p.title AS product,
-       o.quantity, o.amount, o.ordered_at
+       o.quantity, o.amount, CAST(o.ordered_at AS varchar(34)) AS ordered_at
 FROM dbo.orders o
 JOIN dbo.customers c ON c.customer_id = o.customer_id
 JOIN dbo.products p ON p.product_id = o.product_id
