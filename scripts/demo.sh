@@ -5,7 +5,7 @@
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN="$ROOT/$BUILD/bin"
+case "$BUILD" in /*) BIN="$BUILD/bin" ;; *) BIN="$ROOT/$BUILD/bin" ;; esac
 DATA=$(mktemp -d /tmp/sluice-demo.XXXXXX)
 PW=${TDSLITE_SA_PASSWORD:-Demo-Passw0rd}
 export TDSVER=7.4
