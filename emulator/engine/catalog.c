@@ -929,8 +929,22 @@ static int validate_coldef(struct coldef *c, struct sqlerr *err)
         sqlerr_set(err, 2748, 16, "Cannot specify an increment of 0 for column '%s'.", c->name);
         return -1;
     }
-    if (c->type.id == TL_T_ROWVERSION) {
-        sqlerr_set(err, 50000, 16, "rowversion/timestamp columns are not supported by tdslite.");
+    return 0;
+}
+
+/* A rowversion column: one per table, no DEFAULT (2738, 1755). */
+static int validate_rowversion(struct coldef *c, const char *tname, int nrv, struct sqlerr *err)
+{
+    if (c->type.id != TL_T_ROWVERSION)
+        return 0;
+    if (nrv > 0) {
+        sqlerr_set(err, 2738, 16, "A table can only have one timestamp column. Because table '%s' already has one, the column '%s' cannot be added.",
+                   tname, c->name);
+        return -1;
+    }
+    if (c->def) {
+        sqlerr_set(err, 1755, 16, "Defaults cannot be created on columns of data type timestamp. Table '%s', column '%s'.",
+                   tname, c->name);
         return -1;
     }
     return 0;
@@ -986,10 +1000,12 @@ int catalog_create_table(struct engine_session *s, struct stmt *st, struct sqler
         sqlerr_set(err, 2714, 16, "There is already an object named '%s' in the database.", st->name.name);
         goto out;
     }
-    int nident = 0;
+    int nident = 0, nrv = 0;
     for (int i = 0; i < st->ncdefs; i++) {
-        if (validate_coldef(&st->cdefs[i], err))
+        if (validate_coldef(&st->cdefs[i], err) ||
+            validate_rowversion(&st->cdefs[i], st->name.name, nrv, err))
             goto out;
+        nrv += st->cdefs[i].type.id == TL_T_ROWVERSION;
         nident += st->cdefs[i].identity;
         for (int j = 0; j < i; j++)
             if (ieq(st->cdefs[i].name, st->cdefs[j].name)) {
@@ -1016,7 +1032,8 @@ int catalog_create_table(struct engine_session *s, struct stmt *st, struct sqler
                 for (int j = 0; j < st->cons[k].ncols; j++)
                     if (ieq(st->cons[k].cols[j], c->name))
                         in_pk = true;
-        bool nullable = c->nullable == -1 ? !(in_pk || c->identity) : c->nullable == 1;
+        bool nullable = c->nullable == -1 ? !(in_pk || c->identity || c->type.id == TL_T_ROWVERSION)
+                                          : c->nullable == 1;
         if (in_pk && c->nullable == 1) {
             sqlerr_set(err, 8111, 16, "Cannot define PRIMARY KEY constraint on nullable column in table '%s'.", st->name.name);
             goto out;
@@ -1091,6 +1108,8 @@ int catalog_drop_table(struct engine_session *s, struct stmt *st, struct sqlerr 
 
 /* Rebuild the SQLite table from the catalog (ALTER COLUMN / DROP COLUMN):
  * SQLite cannot change a column's type or nullability in place. */
+static int fill_rowversion(struct engine_session *s, struct table_meta *tm, int colid, struct sqlerr *err);
+
 static int rebuild_table(struct engine_session *s, struct table_meta *old, struct sqlerr *err)
 {
     struct table_meta *tm = catalog_table_by_id(s, &s->ba, old->dbid, old->object_id);
@@ -1163,14 +1182,18 @@ int catalog_alter_table(struct engine_session *s, struct stmt *st, struct sqlerr
                 next = tm->cols[i].id;
         for (int i = 0; i < st->ncdefs; i++) {
             struct coldef *c = &st->cdefs[i];
-            if (validate_coldef(c, err))
+            int nrv = 0;
+            for (int k = 0; k < tm->ncols; k++)
+                nrv += tm->cols[k].type.id == TL_T_ROWVERSION;
+            if (validate_coldef(c, err) || validate_rowversion(c, tm->name, nrv, err))
                 return -1;
+            bool rowversion = c->type.id == TL_T_ROWVERSION;
             if (find_colmeta(tm, c->name)) {
                 sqlerr_set(err, 2705, 16, "Column names in each table must be unique. Column name '%s' in table '%s' is specified more than once.", c->name, tm->name);
                 return -1;
             }
-            bool nullable = c->nullable != 0 && !c->identity;
-            if (!nullable && !c->def && !c->identity) {
+            bool nullable = c->nullable == 1 || (c->nullable == -1 && !c->identity && !rowversion);
+            if (!nullable && !c->def && !c->identity && !rowversion) {
                 sqlite3_stmt *q = NULL;
                 sql = sqlite3_mprintf("SELECT 1 FROM \"d%d\".\"t%lld\" LIMIT 1", dbid, oid);
                 bool rows = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW;
@@ -1223,6 +1246,12 @@ int catalog_alter_table(struct engine_session *s, struct stmt *st, struct sqlerr
             if (c->identity) {
                 sqlerr_set(err, 50000, 16, "ALTER TABLE ADD of an IDENTITY column is not supported by tdslite.");
                 return -1;
+            }
+            if (rowversion) {
+                /* existing rows get their version now, as on SQL Server */
+                tm = catalog_table_by_id(s, &s->ba, dbid, tm->object_id);
+                if (!tm || fill_rowversion(s, tm, colid, err))
+                    return -1;
             }
             if (!nullable && !c->identity) {
                 tm = catalog_table_by_id(s, &s->ba, dbid, tm->object_id);
@@ -1662,6 +1691,78 @@ int catalog_snapshot_check(struct engine_session *s, int dbid, struct sqlerr *er
                "Snapshot isolation transaction failed accessing database '%s' because snapshot isolation is not allowed in this database. Use ALTER DATABASE to allow snapshot isolation.",
                d.name);
     return -1;
+}
+
+int64_t catalog_get_dbts(struct engine_session *s, int dbid)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = 2000;
+    char *sql = sqlite3_mprintf("SELECT v FROM \"d%d\".tl_meta WHERE k = 'dbts'", dbid);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_type(st, 0) != SQLITE_NULL)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+    return v;
+}
+
+int catalog_set_dbts(struct engine_session *s, int dbid, int64_t last, struct sqlerr *err)
+{
+    char *sql = sqlite3_mprintf("INSERT INTO \"d%d\".tl_meta(k, v) VALUES ('dbts', %lld)"
+                                " ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+                                dbid, (long long)last);
+    int rc = exec_sql(s, sql, err);
+    sqlite3_free(sql);
+    return rc;
+}
+
+void catalog_rowversion_bytes(int64_t v, uint8_t out[8])
+{
+    for (int i = 7; i >= 0; i--) {
+        out[i] = (uint8_t)(v & 0xff);
+        v = (int64_t)((uint64_t)v >> 8);
+    }
+}
+
+/* Give every existing row of a table a new rowversion (ALTER TABLE ADD of
+ * a rowversion column), in rowid order. */
+static int fill_rowversion(struct engine_session *s, struct table_meta *tm, int colid, struct sqlerr *err)
+{
+    sqlite3_stmt *q = NULL, *u = NULL;
+    int rc = -1;
+    int64_t dbts = catalog_get_dbts(s, tm->dbid);
+    char *sql = sqlite3_mprintf("SELECT rowid FROM \"d%d\".\"t%lld\" ORDER BY rowid", tm->dbid,
+                                (long long)tm->object_id);
+    char *usql = sqlite3_mprintf("UPDATE \"d%d\".\"t%lld\" SET \"c%d\" = ? WHERE rowid = ?", tm->dbid,
+                                 (long long)tm->object_id, colid);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, usql, -1, &u, NULL) != SQLITE_OK) {
+        exec_sqlite_err(s, sqlite3_errcode(s->db), err);
+        goto out;
+    }
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        uint8_t b[8];
+        catalog_rowversion_bytes(++dbts, b);
+        sqlite3_bind_blob(u, 1, b, 8, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(u, 2, sqlite3_column_int64(q, 0));
+        if (sqlite3_step(u) != SQLITE_DONE) {
+            exec_sqlite_err(s, sqlite3_extended_errcode(s->db), err);
+            goto out;
+        }
+        sqlite3_reset(u);
+    }
+    if (r != SQLITE_DONE) {
+        exec_sqlite_err(s, sqlite3_extended_errcode(s->db), err);
+        goto out;
+    }
+    rc = catalog_set_dbts(s, tm->dbid, dbts, err);
+out:
+    sqlite3_finalize(q);
+    sqlite3_finalize(u);
+    sqlite3_free(sql);
+    sqlite3_free(usql);
+    return rc;
 }
 
 int64_t catalog_get_identity(struct engine_session *s, struct table_meta *tm, bool *has)

@@ -454,6 +454,10 @@ static int gen_gvar(struct gen *g, struct expr *e, struct tl_type *ty)
             OUT("'%lld'", (long long)s->last_ident);
         else
             OUTS("NULL");
+    } else if (ieq(n, "DBTS")) {
+        /* the current database's last rowversion, as varbinary(8) */
+        *ty = mk(TL_T_VARBINARY, 8, 0, 0);
+        OUT("tl_rowversion(%lld)", (long long)catalog_get_dbts(s, s->dbid));
     } else if (ieq(n, "VERSION")) {
         *ty = mk(TL_T_NVARCHAR, 300, 0, 0);
         const char *v = engine_version_string();
@@ -1915,7 +1919,8 @@ static int gen_core(struct gen *g, struct scope *parent, struct select *sel, str
             struct colinfo *c = find_col(g, sc, it->e, &depth);
             if (c) {
                 oc.identity = c->identity;
-                oc.updatable = c->colid > 0;
+                /* a rowversion is written by the server only */
+                oc.updatable = c->colid > 0 && c->type.id != TL_T_ROWVERSION;
             }
         }
         OUT("%s%s AS \"o%d\"", ncol ? ", " : "", es, ncol + 1);

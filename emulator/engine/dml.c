@@ -28,6 +28,9 @@ struct dml_writer {
     const int *colmap;      /* source index per table column, -1 = not given */
     bool keep_identity;
     int ident_col;          /* index in tm->cols or -1 */
+    int rv_col;             /* the rowversion column's index or -1 */
+    int64_t dbts;           /* last rowversion value given out (@@DBTS) */
+    bool dbts_used;
     bool ident_has;
     int64_t ident_cur;
     bool ident_used;
@@ -198,13 +201,19 @@ int dml_writer_open(struct engine_session *s, struct table_meta *tm, const int *
     w->keep_identity = keep_identity;
     w->display = catalog_display_name(&s->ba, tm);
     w->ident_col = -1;
+    w->rv_col = -1;
     w->verb = "INSERT";
     w->row = arena_alloc(&s->ba, sizeof(struct tl_value) * (size_t)(tm->ncols ? tm->ncols : 1));
-    for (int i = 0; i < tm->ncols; i++)
+    for (int i = 0; i < tm->ncols; i++) {
         if (tm->cols[i].identity)
             w->ident_col = i;
+        if (tm->cols[i].type.id == TL_T_ROWVERSION)
+            w->rv_col = i;
+    }
     if (w->ident_col >= 0)
         w->ident_cur = catalog_get_identity(s, tm, &w->ident_has);
+    if (w->rv_col >= 0)
+        w->dbts = catalog_get_dbts(s, tm->dbid);
     buf_appendf(&b, "INSERT INTO \"d%d\".\"t%lld\"(", tm->dbid, (long long)tm->object_id);
     for (int i = 0; i < tm->ncols; i++)
         buf_appendf(&b, "%s\"c%d\"", i ? ", " : "", tm->cols[i].id);
@@ -239,7 +248,18 @@ int dml_writer_row(struct dml_writer *w, const struct tl_value *vals, const stru
         struct col_meta *c = &tm->cols[i];
         int src = w->colmap[i];
         struct tl_value *out = &w->row[i];
-        if (src >= 0) {
+        if (i == w->rv_col) {
+            /* every inserted row gets the database's next rowversion;
+             * a value from the source (bulk load) is ignored */
+            uint8_t *b = arena_alloc(&s->ra, 8);
+            if (!b) {
+                sqlerr_set(e, 701, 19, "There is insufficient system memory to run this query.");
+                return -1;
+            }
+            catalog_rowversion_bytes(++w->dbts, b);
+            w->dbts_used = true;
+            *out = (struct tl_value){TL_V_BLOB, 0, 0, b, 8};
+        } else if (src >= 0) {
             if (conv_col(w, i, &vals[src], types ? &types[src] : NULL, out, e))
                 return -1;
             if (c->identity && out->kind == TL_V_INT) {
@@ -301,6 +321,9 @@ int dml_writer_row(struct dml_writer *w, const struct tl_value *vals, const stru
 
 static int writer_finish(struct dml_writer *w)
 {
+    struct sqlerr e = {0};
+    if (w->rv_col >= 0 && w->dbts_used && catalog_set_dbts(w->s, w->tm->dbid, w->dbts, &e))
+        return -1;
     if (w->ident_col >= 0 && w->ident_used)
         return catalog_set_identity(w->s, w->tm, w->ident_cur);
     return 0;
@@ -320,11 +343,19 @@ void dml_writer_close(struct dml_writer *w)
 
 /* ------------------------------------------------------------ INSERT */
 
+/*
+ * Source position of every table column (map[i], -1 = not given) and the
+ * number of source values. A rowversion column takes a source position
+ * (the column list names it, or VALUES without a list must still give it)
+ * but is never mapped: *rv_src is that position, whose value must be
+ * DEFAULT (273 otherwise, checked by the caller), or -1.
+ */
 static int build_colmap(struct engine_session *s, struct stmt *st, struct table_meta *tm,
-                        int **colmapp, int *nsrc, struct sqlerr *e)
+                        int **colmapp, int *nsrc, int *rv_src, struct sqlerr *e)
 {
     int *map = arena_alloc(&s->ba, sizeof(int) * (size_t)(tm->ncols ? tm->ncols : 1));
     bool ident_insert = s->ident_insert_obj == tm->object_id && s->ident_insert_db == tm->dbid;
+    *rv_src = -1;
     if (!map)
         return -1;
     for (int i = 0; i < tm->ncols; i++)
@@ -339,7 +370,7 @@ static int build_colmap(struct engine_session *s, struct stmt *st, struct table_
                 sqlerr_set(e, 207, 16, "Invalid column name '%s'.", st->cols[k]);
                 return -1;
             }
-            if (map[found] >= 0) {
+            if (map[found] >= 0 || (tm->cols[found].type.id == TL_T_ROWVERSION && *rv_src >= 0)) {
                 sqlerr_set(e, 264, 16, "The column name '%s' is specified more than once in the SET clause or column list of an INSERT. A column cannot be assigned more than one value in the same clause. Modify the clause to make sure that a column is updated only once. If the SET clause updates columns of a view, the column name '%s' may appear twice in the view definition.",
                            st->cols[k], st->cols[k]);
                 return -1;
@@ -349,7 +380,10 @@ static int build_colmap(struct engine_session *s, struct stmt *st, struct table_
                            tm->name);
                 return -1;
             }
-            map[found] = k;
+            if (tm->cols[found].type.id == TL_T_ROWVERSION)
+                *rv_src = k;
+            else
+                map[found] = k;
         }
         *nsrc = st->ncols;
     } else {
@@ -363,7 +397,10 @@ static int build_colmap(struct engine_session *s, struct stmt *st, struct table_
                 }
                 continue;
             }
-            map[i] = st->default_values ? -1 : k++;
+            if (tm->cols[i].type.id == TL_T_ROWVERSION && !st->default_values)
+                *rv_src = k++;
+            else
+                map[i] = st->default_values ? -1 : k++;
         }
         *nsrc = st->default_values ? 0 : k;
     }
@@ -387,7 +424,9 @@ static int insert_values_row(struct dml_writer *w, struct stmt *st, int r, int n
     struct expr **row = st->rows[r];
     int n = st->rowlen[r];
     if (n != nsrc) {
-        if (n > nsrc)
+        if (!st->ncols)
+            sqlerr_set(e, 213, 16, "Column name or number of supplied values does not match table definition.");
+        else if (n > nsrc)
             sqlerr_set(e, 110, 16, "There are fewer columns in the INSERT statement than values specified in the VALUES clause. The number of values in the VALUES clause must match the number of columns specified in the INSERT statement.");
         else
             sqlerr_set(e, 109, 16, "There are more columns in the INSERT statement than values specified in the VALUES clause. The number of values in the VALUES clause must match the number of columns specified in the INSERT statement.");
@@ -476,8 +515,19 @@ int dml_insert(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
         goto out;
     if (tm->dbid != s->dbid && txn_lock(s, tm->dbid, e))
         goto out;
-    if (build_colmap(s, st, tm, &map, &nsrc, e))
+    int rv_src;
+    if (build_colmap(s, st, tm, &map, &nsrc, &rv_src, e))
         goto out;
+    if (rv_src >= 0) {
+        bool explicit_value = !st->nrows && !st->default_values; /* INSERT ... SELECT */
+        for (int r = 0; r < st->nrows; r++)
+            if (rv_src < st->rowlen[r] && st->rows[r][rv_src]->kind != EX_DEFAULT)
+                explicit_value = true;
+        if (explicit_value) {
+            sqlerr_set(e, 273, 16, "Cannot insert an explicit value into a timestamp column. Use INSERT with a column list to exclude the timestamp column, or insert a DEFAULT into the timestamp column.");
+            goto out;
+        }
+    }
     /* With DEFAULT keywords in VALUES every defaulted column may need its
      * default: prepare them all by opening the writer with an all-missing map. */
     int *wmap = map;
@@ -504,6 +554,10 @@ int dml_insert(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
         struct query qq;
         if (codegen_select(&g, NULL, st->sel, &qq)) {
             *e = g.err;
+            goto out;
+        }
+        if (qq.ncols != nsrc && !st->ncols) {
+            sqlerr_set(e, 213, 16, "Column name or number of supplied values does not match table definition.");
             goto out;
         }
         if (qq.ncols != nsrc) {
@@ -718,6 +772,10 @@ int dml_update(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
             sqlerr_set(e, 8102, 16, "Cannot update identity column '%s'.", tm->cols[cols[k]].name);
             goto out;
         }
+        if (tm->cols[cols[k]].type.id == TL_T_ROWVERSION) {
+            sqlerr_set(e, 272, 16, "Cannot update a timestamp column.");
+            goto out;
+        }
         buf_truncate(&g.sql, 0);
         if (st->set_vals[k]->kind == EX_DEFAULT) {
             if (tm->cols[cols[k]].def_text) {
@@ -815,15 +873,30 @@ int dml_update(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
     buf_appendf(&sel, "UPDATE \"d%d\".\"t%lld\" SET ", tm->dbid, (long long)tm->object_id);
     for (int k = 0; k < st->nset; k++)
         buf_appendf(&sel, "%s\"c%d\" = ?", k ? ", " : "", tm->cols[cols[k]].id);
+    /* every updated row of a table with a rowversion gets a new one, even
+     * when no value changes */
+    int rv_col = -1;
+    for (int c = 0; c < tm->ncols; c++)
+        if (tm->cols[c].type.id == TL_T_ROWVERSION)
+            rv_col = c;
+    int64_t dbts = rv_col >= 0 ? catalog_get_dbts(s, tm->dbid) : 0;
+    if (rv_col >= 0)
+        buf_appendf(&sel, ", \"c%d\" = ?", tm->cols[rv_col].id);
     buf_append_str(&sel, " WHERE rowid = ?");
     if (sqlite3_prepare_v2(s->db, (char *)sel.data, -1, &u, NULL) != SQLITE_OK) {
         exec_sqlite_err(s, sqlite3_errcode(s->db), e);
         goto uout;
     }
     for (size_t i = 0; i < nrows; i++) {
+        int nb = st->nset;
         for (int k = 0; k < st->nset; k++)
             bind_value(u, k + 1, &rows[i].v[k]);
-        sqlite3_bind_int64(u, st->nset + 1, rows[i].rowid);
+        if (rv_col >= 0) {
+            uint8_t rv[8];
+            catalog_rowversion_bytes(++dbts, rv);
+            sqlite3_bind_blob(u, ++nb, rv, 8, SQLITE_TRANSIENT);
+        }
+        sqlite3_bind_int64(u, nb + 1, rows[i].rowid);
         r = sqlite3_step(u);
         sqlite3_reset(u);
         if (r != SQLITE_DONE) {
@@ -866,6 +939,8 @@ int dml_update(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
             goto uout;
         }
     }
+    if (rv_col >= 0 && nrows > 0 && catalog_set_dbts(s, tm->dbid, dbts, e))
+        goto uout;
     *count = nrows;
     rc = 0;
 uout:

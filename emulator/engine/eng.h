@@ -608,6 +608,13 @@ int catalog_load_dbs(struct engine *e, struct sl_err *err);
 /* OBJECT_ID-style lookup: "db.schema.name" text -> object id or 0. */
 int64_t catalog_object_id(struct engine_session *s, const char *text, const char *type);
 int catalog_set_identity(struct engine_session *s, struct table_meta *tm, int64_t last);
+/* @@DBTS of database dbid: the last rowversion value given out (a new
+ * database starts at 2000 = 0x7D0, as SQL Server's). get returns it; set
+ * stores a new last value (inside the caller's statement transaction). */
+int64_t catalog_get_dbts(struct engine_session *s, int dbid);
+int catalog_set_dbts(struct engine_session *s, int dbid, int64_t last, struct sqlerr *err);
+/* A rowversion value: 8 bytes big-endian. */
+void catalog_rowversion_bytes(int64_t v, uint8_t out[8]);
 int64_t catalog_get_identity(struct engine_session *s, struct table_meta *tm, bool *has);
 /* Catalog views: sys.* and INFORMATION_SCHEMA.*; returns 0 and fills src, 1 if
  * the name is not a catalog view, -1 on error. */

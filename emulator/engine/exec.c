@@ -104,7 +104,7 @@ static bool compile_error(int number)
     case 8120: case 116: case 205: case 2715: case 174: case 189: case 147: case 263:
     case 4145: case 8116: case 8117: case 402: case 128: case 155: case 1023: case 195:
     case 109: case 110: case 120: case 121: case 213: case 264: case 544: case 545:
-    case 273: case 8101: case 8102: case 134: case 141:
+    case 272: case 273: case 8101: case 8102: case 134: case 141:
         return true;
     default:
         return false;

@@ -1285,6 +1285,19 @@ out:
     sqlite3_free(sql);
 }
 
+/* tl_rowversion(n): the 8-byte big-endian rowversion of counter value n. */
+static void fn_rowversion(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    uint8_t b[8];
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(c);
+        return;
+    }
+    catalog_rowversion_bytes(sqlite3_value_int64(argv[0]), b);
+    sqlite3_result_blob(c, b, 8, SQLITE_TRANSIENT);
+}
+
 static void fn_sysscale(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -1426,6 +1439,7 @@ int fn_register(struct engine_session *s)
         {"tl_type_name", 1, true, fn_type_name},
         {"tl_type_id", 1, true, fn_type_id},
         {"tl_columnproperty", 3, false, fn_columnproperty},
+        {"tl_rowversion", 1, true, fn_rowversion},
     };
     int rc = value_register_sqlite(s->db);
     if (rc != SQLITE_OK)

@@ -1106,6 +1106,12 @@ static struct coldef coldef_parse(struct ps *p)
     c.name = ident_any(p);
     if (accept(p, "AS"))
         fail(p); /* computed columns */
+    if (ieq(c.name, "timestamp") && (at_op(p, ",") || at_op(p, ")"))) {
+        /* a bare "timestamp" is a rowversion column named timestamp */
+        c.type = (struct tl_type){TL_T_ROWVERSION, 0, 0, 0};
+        c.type_text = dup(p, "timestamp");
+        return c;
+    }
     c.type = type_name_parse(p, &c.type_text);
     column_constraints(p, &c);
     return c;

@@ -400,7 +400,6 @@ class Types(unittest.TestCase):
         cur.execute("SELECT CAST(N'\U0001F600' AS varchar(10)) AS v")
         self.assertEqual(cur.fetchone(), ("??",))
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-rowversion
     def test_rowversion(self):
         cur = self.c.cursor()
         cur.execute("CREATE TABLE dbo.rv (id int NOT NULL PRIMARY KEY, v int, rv rowversion)")
