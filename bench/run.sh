@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark entry point (`make bench` calls it): sluice's Parquet writer vs
-# DuckDB's on the same rows. Method: bench/README.md.
+# DuckDB's on the same rows (method: bench/README.md), then freebcp queryout
+# from tdslite with its peak RSS at 1M and 5M rows (bench/tds_freebcp.md).
 #
 #   bench/run.sh BUILD_DIR
 #
@@ -21,4 +22,5 @@ args=(--build "$build" --rows "${SL_BENCH_ROWS:-1000000}" --codec "${SL_BENCH_CO
 if [ -n "${SL_BENCH_BIG_ROWS:-}" ]; then
   args+=(--rss-rows "$SL_BENCH_BIG_ROWS")
 fi
-exec node "$root/bench/parquet_vs_duckdb.mjs" "${args[@]}"
+node "$root/bench/parquet_vs_duckdb.mjs" "${args[@]}"
+SL_BUILD_DIR="$build" "$root/bench/tds_freebcp.sh"
