@@ -45,6 +45,15 @@ static char *pprintf(const char *fmt, ...)
     return r;
 }
 
+/* Stored procedures: tl_objects type 'P', their text in tl_procs, their
+ * declared parameters in tl_params (sys.parameters). */
+#define PROC_TABLES_SQL \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_procs(object_id INTEGER PRIMARY KEY, definition TEXT NOT NULL," \
+    " params TEXT, body TEXT NOT NULL, body_line INTEGER NOT NULL);" \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_params(object_id INTEGER, parameter_id INTEGER, name TEXT COLLATE NOCASE," \
+    " type_id INTEGER, length INTEGER, prec INTEGER, scale INTEGER, is_output INTEGER," \
+    " PRIMARY KEY(object_id, parameter_id));"
+
 #define SCHEMA_SQL \
     "CREATE TABLE IF NOT EXISTS %1$s.tl_meta(k TEXT PRIMARY KEY, v);" \
     "CREATE TABLE IF NOT EXISTS %1$s.tl_lock(x);" \
@@ -63,6 +72,7 @@ static char *pprintf(const char *fmt, ...)
     "CREATE TABLE IF NOT EXISTS %1$s.tl_index_columns(object_id INTEGER, index_id INTEGER, key_ordinal INTEGER," \
     " column_id INTEGER, is_descending INTEGER, is_included INTEGER NOT NULL DEFAULT 0," \
     " PRIMARY KEY(object_id, index_id, key_ordinal));" \
+    PROC_TABLES_SQL \
     "INSERT OR IGNORE INTO %1$s.tl_schemas VALUES (1,'dbo'),(2,'guest'),(3,'INFORMATION_SCHEMA'),(4,'sys');" \
     "INSERT OR IGNORE INTO %1$s.tl_meta VALUES ('next_object_id', 565577053), ('next_schema_id', 5);"
 
@@ -259,6 +269,11 @@ static void migrate_file(struct engine_session *s, int dbid)
         sqlite3_exec(s->db, sql, NULL, NULL, NULL);
         sqlite3_free(sql);
     }
+    char alias[24];
+    snprintf(alias, sizeof(alias), "\"d%d\"", dbid);
+    char *sql = pprintf(PROC_TABLES_SQL, alias);
+    sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    sqlite3_free(sql);
 }
 
 int catalog_attach(struct engine_session *s, int dbid, struct sqlerr *err)
@@ -538,7 +553,7 @@ int64_t catalog_object_id(struct engine_session *s, const char *text, const char
     int sid = catalog_schema_id(s, dbid, n.schema ? n.schema : "dbo");
     if (sid < 0)
         return 0;
-    const char *types = "U PK UQ D";
+    const char *types = "U PK UQ D P";
     if (type && *type) {
         while (*type == ' ')
             type++;
@@ -1693,6 +1708,155 @@ int catalog_snapshot_check(struct engine_session *s, int dbid, struct sqlerr *er
     return -1;
 }
 
+/* ------------------------------------------------------------ procedures */
+
+/* The parameters' rows of tl_params from the declaration text. */
+static int store_params(struct engine_session *s, int dbid, int64_t oid, const char *decl,
+                        struct sqlerr *err)
+{
+    struct coldef *defs = NULL;
+    int n = 0;
+    struct perr pe = {0};
+    if (decl && parser_params(&s->ba, decl, strlen(decl), &defs, &n, &pe)) {
+        sqlerr_set(err, pe.number ? pe.number : 102, 15, "%s", pe.text);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < i; j++)
+            if (ieq(defs[i].name, defs[j].name)) {
+                sqlerr_set(err, 134, 15, "The variable name '%s' has already been declared. Variable names must be unique within a query batch or stored procedure.",
+                           defs[i].name);
+                return -1;
+            }
+        char *sql = sqlite3_mprintf("INSERT INTO \"d%d\".tl_params VALUES (%lld, %d, %Q, %d, %d, %d, %d, %d)", dbid,
+                                    (long long)oid, i + 1, defs[i].name, defs[i].type.id, defs[i].type.length,
+                                    defs[i].type.precision, defs[i].type.scale, defs[i].output);
+        int rc = exec_sql(s, sql, err);
+        sqlite3_free(sql);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+int catalog_create_proc(struct engine_session *s, struct stmt *st, struct sqlerr *err)
+{
+    const char *schema = st->name.schema ? st->name.schema : "dbo";
+    int dbid = s->dbid;
+    if (st->name.db && !ieq(st->name.db, s->dbname)) {
+        sqlerr_set(err, 166, 15, "'%s' does not allow specifying the database name as a prefix to the object name.",
+                   st->proc_mode == PROC_ALTER ? "ALTER PROCEDURE" : "CREATE/ALTER PROCEDURE");
+        return -1;
+    }
+    int sid = catalog_schema_id(s, dbid, schema);
+    if (sid < 0) {
+        sqlerr_set(err, 2760, 16, "The specified schema name \"%s\" either does not exist or you do not have permission to use it.", schema);
+        return -1;
+    }
+    int64_t oid = find_object(s, dbid, sid, st->name.name, "P");
+    if (oid && st->proc_mode == PROC_CREATE) {
+        sqlerr_set(err, 2714, 16, "There is already an object named '%s' in the database.", st->name.name);
+        return -1;
+    }
+    if (!oid && st->proc_mode == PROC_ALTER) {
+        sqlerr_set(err, 208, 16, "Invalid object name '%s'.", name_text(&s->ba, &st->name));
+        return -1;
+    }
+    char now[32];
+    now_datetime(now, sizeof(now));
+    char *sql;
+    if (oid) {
+        sql = sqlite3_mprintf("UPDATE \"d%d\".tl_objects SET modify_date = %Q WHERE object_id = %lld;"
+                              "DELETE FROM \"d%d\".tl_procs WHERE object_id = %lld;"
+                              "DELETE FROM \"d%d\".tl_params WHERE object_id = %lld;",
+                              dbid, now, (long long)oid, dbid, (long long)oid, dbid, (long long)oid);
+    } else {
+        if (obj_name_taken(s, dbid, sid, st->name.name, err))
+            return -1;
+        oid = new_object_id(s, dbid, err);
+        if (!oid || add_object(s, dbid, oid, st->name.name, sid, 0, "P", err))
+            return -1;
+        sql = NULL;
+    }
+    if (sql) {
+        int rc = exec_sql(s, sql, err);
+        sqlite3_free(sql);
+        if (rc)
+            return -1;
+    }
+    sql = sqlite3_mprintf("INSERT INTO \"d%d\".tl_procs VALUES (%lld, %Q, %Q, %Q, %d)", dbid, (long long)oid,
+                          st->proc_def, st->proc_params, st->proc_body, st->proc_body_line);
+    int rc = exec_sql(s, sql, err);
+    sqlite3_free(sql);
+    if (rc || store_params(s, dbid, oid, st->proc_params, err))
+        return -1;
+    return 0;
+}
+
+int catalog_drop_proc(struct engine_session *s, struct stmt *st, struct sqlerr *err)
+{
+    for (int i = 0; i < st->nnames; i++) {
+        const struct name3 *n = &st->names[i];
+        int dbid;
+        const char *dbname;
+        int64_t oid = 0;
+        if (resolve_db(s, n->db, &dbid, &dbname, err) == 0) {
+            int sid = catalog_schema_id(s, dbid, n->schema ? n->schema : "dbo");
+            oid = sid > 0 ? find_object(s, dbid, sid, n->name, "P") : 0;
+        }
+        memset(err, 0, sizeof(*err));
+        if (!oid) {
+            if (st->if_exists)
+                continue;
+            sqlerr_set(err, 3701, 11, "Cannot drop the procedure '%s', because it does not exist or you do not have permission.",
+                       name_text(&s->ba, n));
+            return -1;
+        }
+        char *sql = pprintf("DELETE FROM \"d%1$d\".tl_objects WHERE object_id = %2$lld;"
+                            "DELETE FROM \"d%1$d\".tl_procs WHERE object_id = %2$lld;"
+                            "DELETE FROM \"d%1$d\".tl_params WHERE object_id = %2$lld;",
+                            dbid, (long long)oid);
+        int rc = exec_sql(s, sql, err);
+        sqlite3_free(sql);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+int catalog_find_proc(struct engine_session *s, struct arena *a, const struct name3 *n,
+                      struct proc_def *out)
+{
+    int dbid;
+    const char *dbname;
+    struct sqlerr e = {0};
+    sqlite3_stmt *st = NULL;
+    int rc = 1;
+    if (!n->name || resolve_db(s, n->db, &dbid, &dbname, &e))
+        return 1;
+    int sid = catalog_schema_id(s, dbid, n->schema ? n->schema : "dbo");
+    int64_t oid = sid > 0 ? find_object(s, dbid, sid, n->name, "P") : 0;
+    if (!oid)
+        return 1;
+    char *sql = sqlite3_mprintf("SELECT o.name, sc.name, p.params, p.body, p.body_line FROM \"d%d\".tl_procs p"
+                                " JOIN \"d%d\".tl_objects o ON o.object_id = p.object_id"
+                                " JOIN \"d%d\".tl_schemas sc ON sc.schema_id = o.schema_id WHERE p.object_id = %lld",
+                                dbid, dbid, dbid, (long long)oid);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        out->dbid = dbid;
+        out->object_id = oid;
+        out->name = colstr(a, st, 0);
+        out->schema = colstr(a, st, 1);
+        out->params = colstr(a, st, 2);
+        out->body = colstr(a, st, 3);
+        out->body_line = sqlite3_column_int(st, 4);
+        rc = out->body ? 0 : 1;
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+    return rc;
+}
+
 int64_t catalog_get_dbts(struct engine_session *s, int dbid)
 {
     sqlite3_stmt *st = NULL;
@@ -1904,7 +2068,8 @@ static const struct view_def views[] = {
      "create_date:datetime;modify_date:datetime;is_ms_shipped:bit;is_published:bit;is_schema_published:bit",
      "SELECT name AS name, object_id AS object_id, NULL AS principal_id, schema_id AS schema_id, parent_object_id AS parent_object_id,"
      " substr(type || '  ', 1, 2) AS type, CASE type WHEN 'U' THEN 'USER_TABLE' WHEN 'PK' THEN 'PRIMARY_KEY_CONSTRAINT'"
-     " WHEN 'UQ' THEN 'UNIQUE_CONSTRAINT' WHEN 'D' THEN 'DEFAULT_CONSTRAINT' ELSE type END AS type_desc,"
+     " WHEN 'UQ' THEN 'UNIQUE_CONSTRAINT' WHEN 'D' THEN 'DEFAULT_CONSTRAINT' WHEN 'P' THEN 'SQL_STORED_PROCEDURE'"
+     " ELSE type END AS type_desc,"
      " create_date AS create_date, modify_date AS modify_date, 0 AS is_ms_shipped, 0 AS is_published, 0 AS is_schema_published"
      " FROM $D.tl_objects"},
     {"sys", "tables",
@@ -1992,6 +2157,31 @@ static const struct view_def views[] = {
      " c.column_id AS parent_column_id, c.def_text AS definition,"
      " CASE WHEN o.name LIKE 'DF\\_\\_%' ESCAPE '\\' THEN 1 ELSE 0 END AS is_system_named"
      " FROM $D.tl_objects o JOIN $D.tl_columns c ON c.def_object_id = o.object_id WHERE o.type = 'D'"},
+    {"sys", "procedures",
+     "name:sysname;object_id:int;principal_id:int:n;schema_id:int;parent_object_id:int;type:char(2):n;type_desc:nvarchar(60):n;"
+     "create_date:datetime;modify_date:datetime;is_ms_shipped:bit;is_published:bit;is_schema_published:bit;"
+     "is_auto_executed:bit;is_execution_replicated:bit:n;is_repl_serializable_subscription:bit:n;skips_repl_constraints:bit:n",
+     "SELECT name AS name, object_id AS object_id, NULL AS principal_id, schema_id AS schema_id, 0 AS parent_object_id,"
+     " 'P ' AS type, 'SQL_STORED_PROCEDURE' AS type_desc, create_date AS create_date, modify_date AS modify_date,"
+     " 0 AS is_ms_shipped, 0 AS is_published, 0 AS is_schema_published, 0 AS is_auto_executed,"
+     " 0 AS is_execution_replicated, 0 AS is_repl_serializable_subscription, 0 AS skips_repl_constraints"
+     " FROM $D.tl_objects WHERE type = 'P'"},
+    {"sys", "parameters",
+     "object_id:int;name:sysname:n;parameter_id:int;system_type_id:tinyint;user_type_id:int;max_length:smallint;"
+     "precision:tinyint;scale:tinyint;is_output:bit;is_cursor_ref:bit;has_default_value:bit;is_xml_document:bit;"
+     "default_value:sql_variant:n;xml_collection_id:int;is_readonly:bit;is_nullable:bit:n",
+     "SELECT object_id AS object_id, name AS name, parameter_id AS parameter_id, tl_systype(type_id) AS system_type_id,"
+     " tl_systype(type_id) AS user_type_id, tl_maxlen(type_id, length, prec, scale) AS max_length,"
+     " tl_sysprec(type_id, prec, scale) AS precision, tl_sysscale(type_id, scale) AS scale, is_output AS is_output,"
+     " 0 AS is_cursor_ref, 0 AS has_default_value, 0 AS is_xml_document, NULL AS default_value,"
+     " 0 AS xml_collection_id, 0 AS is_readonly, 1 AS is_nullable FROM $D.tl_params"},
+    {"sys", "sql_modules",
+     "object_id:int;definition:nvarchar(max):n;uses_ansi_nulls:bit:n;uses_quoted_identifier:bit:n;is_schema_bound:bit:n;"
+     "uses_database_collation:bit:n;is_recompiled:bit:n;null_on_null_input:bit:n;execute_as_principal_id:int:n;"
+     "uses_native_compilation:bit:n",
+     "SELECT object_id AS object_id, definition AS definition, 1 AS uses_ansi_nulls, 1 AS uses_quoted_identifier,"
+     " 0 AS is_schema_bound, 0 AS uses_database_collation, 0 AS is_recompiled, 0 AS null_on_null_input,"
+     " NULL AS execute_as_principal_id, 0 AS uses_native_compilation FROM $D.tl_procs"},
     {"INFORMATION_SCHEMA", "TABLES",
      "TABLE_CATALOG:nvarchar(128):n;TABLE_SCHEMA:nvarchar(128):n;TABLE_NAME:sysname;TABLE_TYPE:varchar(10):n",
      "SELECT $N AS TABLE_CATALOG, s.name AS TABLE_SCHEMA, o.name AS TABLE_NAME, 'BASE TABLE' AS TABLE_TYPE"

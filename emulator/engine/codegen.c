@@ -454,6 +454,9 @@ static int gen_gvar(struct gen *g, struct expr *e, struct tl_type *ty)
             OUT("'%lld'", (long long)s->last_ident);
         else
             OUTS("NULL");
+    } else if (ieq(n, "PROCID")) {
+        *ty = mk(TL_T_INT, 0, 0, 0);
+        OUT("%lld", (long long)s->proc_id);
     } else if (ieq(n, "DBTS")) {
         /* the current database's last rowversion, as varbinary(8) */
         *ty = mk(TL_T_VARBINARY, 8, 0, 0);
@@ -478,6 +481,7 @@ static int gen_gvar(struct gen *g, struct expr *e, struct tl_type *ty)
                  : ieq(n, "TEXTSIZE")   ? s->textsize
                  : ieq(n, "OPTIONS")    ? 5496
                  : ieq(n, "MICROSOFTVERSION") ? 0x10000FA0L
+                 : ieq(n, "NESTLEVEL")  ? s->nestlevel
                                         : 0;
         OUT("%ld", v);
     } else {
@@ -1686,8 +1690,16 @@ static int gen_from(struct gen *g, struct scope *sc, struct from_item *f)
         s->sqlalias = arena_printf(g->a, "s%d", __atomic_add_fetch(&alias_counter, 1, __ATOMIC_RELAXED) & 0xfffff);
         s->ncols = q.ncols;
         s->cols = arena_alloc(g->a, sizeof(struct colinfo) * (size_t)(q.ncols ? q.ncols : 1));
+        if (f->ncolnames && f->ncolnames != q.ncols)
+            return codegen_err(g, f->ncolnames < q.ncols ? 8158 : 8159, 16,
+                               f->ncolnames < q.ncols
+                                   ? "'%s' has more columns than were specified in the column list."
+                                   : "'%s' has fewer columns than were specified in the column list.",
+                               f->alias);
         for (int i = 0; i < q.ncols; i++) {
             memset(&s->cols[i], 0, sizeof(struct colinfo));
+            if (f->ncolnames)
+                q.cols[i].name = f->colnames[i];
             if (!q.cols[i].name || !*q.cols[i].name)
                 return codegen_err(g, 8155, 16,
                                    "No column name was specified for column %d of '%s'.", i + 1,

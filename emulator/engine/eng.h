@@ -140,6 +140,8 @@ struct from_item {
     struct from_item *l, *r;
     struct expr *on;
     bool nolock;
+    char **colnames; /* derived table column aliases: AS t(a, b) */
+    int ncolnames;
 };
 
 struct sel_item {
@@ -244,11 +246,15 @@ enum st_kind {
     ST_SAVE,
     ST_EXEC,
     ST_INSERT_BULK,
+    ST_CREATE_PROC, /* CREATE, ALTER, CREATE OR ALTER PROCEDURE (proc_mode) */
+    ST_DROP_PROC,
     ST_BREAK,
     ST_CONTINUE,
     ST_RETURN,
     ST_UNSUPPORTED,
 };
+
+enum { PROC_CREATE = 1, PROC_ALTER, PROC_CREATE_OR_ALTER };
 
 enum alter_kind { AT_ADD_COL, AT_DROP_COL, AT_ALTER_COL, AT_ADD_CONS, AT_DROP_CONS };
 
@@ -308,6 +314,18 @@ struct stmt {
     int nparams;
     char *retvar;           /* EXEC @rc = proc */
     char *sqltext;          /* EXEC ('...') / sp_executesql text */
+    struct name3 procname;  /* EXEC [db.][schema.]proc as written */
+    /* CREATE/ALTER PROCEDURE name (in name): the parameter declarations'
+     * text, the body's text (statements after AS) and the batch line it
+     * starts on, the whole definition (CREATE ... to the end of the batch) */
+    int proc_mode;          /* PROC_CREATE, PROC_ALTER, PROC_CREATE_OR_ALTER */
+    char *proc_params;
+    char *proc_body;
+    int proc_body_line;
+    char *proc_def;
+    /* DROP PROCEDURE a, b: every name (name holds the first) */
+    struct name3 *names;
+    int nnames;
     /* ALTER DATABASE name|CURRENT SET opt [=] value, ...: ident = name (NULL
      * for CURRENT), dbopts[i] upper-cased option name, dbvals[i] its value
      * ("ON", "OFF", or the text after '=') */
@@ -486,6 +504,14 @@ struct engine_session {
     int line_base;
     struct sqlerr fnerr;   /* error raised inside a SQLite function */
     bool fnerr_set;
+    /* procedure execution (proc.c) */
+    int nestlevel;          /* @@NESTLEVEL: procedures running, outermost 1 */
+    int32_t ret_status;     /* value of the last RETURN n */
+    int64_t proc_id;        /* @@PROCID of the running procedure, 0 outside */
+    char procname[130];     /* name put in messages raised inside it */
+    struct proc_cache *pcache; /* parsed procedures of this batch (s->ba) */
+    int npcache, cappcache;
+    uint64_t batch_gen;     /* bumped when s->ba is reset; tags pcache */
     struct arena ba;       /* per-batch */
     struct arena ra;       /* per-row */
     int64_t ident_next[8]; /* identity state of the running statement */
@@ -608,6 +634,23 @@ int catalog_load_dbs(struct engine *e, struct sl_err *err);
 /* OBJECT_ID-style lookup: "db.schema.name" text -> object id or 0. */
 int64_t catalog_object_id(struct engine_session *s, const char *text, const char *type);
 int catalog_set_identity(struct engine_session *s, struct table_meta *tm, int64_t last);
+/* A stored procedure as kept in tl_procs (strings in the caller's arena). */
+struct proc_def {
+    int dbid;
+    int64_t object_id;
+    char *name, *schema;
+    char *params;   /* declaration text ("@a int, @b int OUTPUT") or NULL */
+    char *body;     /* statements after AS */
+    int body_line;  /* line of the body's first token in the CREATE batch */
+};
+/* CREATE / ALTER / CREATE OR ALTER PROCEDURE and DROP PROCEDURE, inside the
+ * statement transaction like the other DDL. 0 or -1 with err. */
+int catalog_create_proc(struct engine_session *s, struct stmt *st, struct sqlerr *err);
+int catalog_drop_proc(struct engine_session *s, struct stmt *st, struct sqlerr *err);
+/* Find procedure [db.][schema.]name (schema defaults to dbo). 0 and *out
+ * filled, 1 if there is none. */
+int catalog_find_proc(struct engine_session *s, struct arena *a, const struct name3 *n,
+                      struct proc_def *out);
 /* @@DBTS of database dbid: the last rowversion value given out (a new
  * database starts at 2000 = 0x7D0, as SQL Server's). get returns it; set
  * stores a new last value (inside the caller's statement transaction). */
@@ -626,6 +669,9 @@ const char *catalog_type_name(int user_type_id);
 int catalog_type_id(const char *name);
 
 /* ------------------------------------------------------------ exec.c */
+
+/* What running a statement (list) tells its caller. */
+enum { RUN_OK = 0, RUN_ABORT = 1, RUN_BREAK = 2, RUN_CONTINUE = 3, RUN_RETURN = 4 };
 
 /* Run batch text; nested = inside a running batch (EXEC, sp_executesql):
  * the batch arena is not reset. Returns 0, SL_ECANCELLED or SL_ECLOSED. */
@@ -648,6 +694,14 @@ void sqlerr_set(struct sqlerr *e, int number, int severity, const char *fmt, ...
 /* Run a statement with no result (DDL helpers). */
 int exec_sql(struct engine_session *s, const char *sql, struct sqlerr *e);
 struct var *exec_var(struct engine_session *s, const char *name);
+/* A new, empty variable scope (procedure, sp_executesql, EXEC('...'));
+ * pop frees it and restores the saved one. */
+struct saved_vars {
+    struct var *vars;
+    int n, cap;
+};
+void exec_vars_push(struct engine_session *s, struct saved_vars *sv);
+void exec_vars_pop(struct engine_session *s, struct saved_vars *sv);
 int exec_var_set(struct engine_session *s, struct var *v, const struct tl_value *val,
                  const struct tl_type *from, struct sqlerr *e);
 struct var *exec_var_declare(struct engine_session *s, const char *name,
@@ -693,6 +747,35 @@ int dml_writer_row(struct dml_writer *w, const struct tl_value *vals, const stru
 /* Persist the identity counter after the last row; 0 or -1. */
 int dml_writer_finish_public(struct dml_writer *w);
 void dml_writer_close(struct dml_writer *w);
+
+/* ------------------------------------------------------------ proc.c */
+
+/* One actual parameter of a procedure call, evaluated by the caller. */
+struct proc_arg {
+    const char *name;      /* "@a" for a named argument, NULL or "" positional */
+    struct tl_value value; /* in the batch arena */
+    struct tl_type type;   /* TL_T_UNKNOWN: from the value's storage class */
+    bool is_default;       /* the DEFAULT keyword / RPC fDefaultValue */
+    bool output;           /* OUTPUT requested */
+    /* filled by proc_call for output arguments: the formal parameter */
+    const char *param_name;
+    struct tl_type param_type;
+};
+
+/*
+ * Run user procedure n with args: binds them to the parameters (201, 8144,
+ * 8145, 119, 8162 ...), runs the body in its own variable scope, database
+ * context and SET options, and copies OUTPUT parameters back into
+ * args[i].value (batch arena). *found is false (and nothing happens) when
+ * no such procedure exists. Returns 0 when the body ran to its end or a
+ * RETURN (*status = the returned value), 1 when an error inside aborted
+ * the batch (already reported; *status -6), -1 with err for a call error
+ * the caller reports.
+ */
+int proc_call(struct engine_session *s, const struct name3 *n, struct proc_arg *args, int nargs,
+              bool *found, int32_t *status, struct sqlerr *err);
+/* "db.schema.name" / "[dbo].[p]" text into n (parts in arena a). */
+void proc_parse_name(struct arena *a, const char *text, struct name3 *n);
 
 /* ------------------------------------------------------------ fn.c */
 

@@ -25,7 +25,6 @@
 #include "core/utf8.h"
 #include "eng.h"
 
-enum { R_OK = 0, R_ABORT = 1, R_BREAK = 2, R_CONTINUE = 3, R_RETURN = 4 };
 
 bool ieq(const char *a, const char *b)
 {
@@ -57,7 +56,7 @@ void sqlerr_set(struct sqlerr *e, int number, int severity, const char *fmt, ...
 int exec_msg(struct engine_session *s, int number, int severity, int state, int line,
              const char *text, bool is_error)
 {
-    struct engine_msg m = {number, (uint8_t)state, (uint8_t)severity, line, text, ""};
+    struct engine_msg m = {number, (uint8_t)state, (uint8_t)severity, line, text, s->procname};
     if (s->closed)
         return -1;
     if (s->out->message(s->ctx, &m, is_error)) {
@@ -111,12 +110,24 @@ static bool compile_error(int number)
     }
 }
 
+/* Severity of a parse error: the syntax class 15 for SQL Server's parser
+ * messages, 16 for the rest (2715 unknown type, 701 ...). */
+static int parse_severity(int number)
+{
+    switch (number) {
+    case 102: case 156: case 105: case 111: case 113: case 10709: case 1002:
+        return 15;
+    default:
+        return 16;
+    }
+}
+
 /* Run-time errors that abort the batch whatever the settings: conversion
  * failures and the deadlock victim. */
 static bool runtime_batch_abort(int number)
 {
     switch (number) {
-    case 245: case 8114: case 241: case 242: case 8169: case 1205: case 296: case 3952:
+    case 245: case 8114: case 241: case 242: case 8169: case 1205: case 296: case 3952: case 217:
         return true;
     default:
         return false;
@@ -140,7 +151,7 @@ static bool arith_error(int number)
  *   RAISERROR (severity < 20), which never aborts.
  *   Transaction: XACT_ABORT ON rolls it back for run-time errors (not for
  *   compile errors, which leave it open); a deadlock (1205) always does.
- * Returns R_ABORT if the batch must stop.
+ * Returns RUN_ABORT if the batch must stop.
  */
 static int report_ex(struct engine_session *s, int line, struct sqlerr *e, bool raiserror)
 {
@@ -163,7 +174,7 @@ static int report_ex(struct engine_session *s, int line, struct sqlerr *e, bool 
     if ((e->number == 1205 || e->number == 3952) && s->trancount > 0)
         txn_abort_all(s);
     exec_done(s, ENGINE_DONE_ERROR, 0, 0);
-    return abort ? R_ABORT : R_OK;
+    return abort ? RUN_ABORT : RUN_OK;
 }
 
 static int report(struct engine_session *s, int line, struct sqlerr *e)
@@ -242,6 +253,24 @@ struct var *exec_var_declare(struct engine_session *s, const char *name, const s
     v->type = *t;
     s->nvars++;
     return v;
+}
+
+void exec_vars_push(struct engine_session *s, struct saved_vars *sv)
+{
+    sv->vars = s->vars;
+    sv->n = s->nvars;
+    sv->cap = s->capvars;
+    s->vars = NULL;
+    s->nvars = s->capvars = 0;
+}
+
+void exec_vars_pop(struct engine_session *s, struct saved_vars *sv)
+{
+    exec_vars_clear(s);
+    sl_free(s->vars);
+    s->vars = sv->vars;
+    s->nvars = sv->n;
+    s->capvars = sv->cap;
 }
 
 void exec_vars_clear(struct engine_session *s)
@@ -515,7 +544,7 @@ static int run_select(struct engine_session *s, struct stmt *stmt)
     struct query q;
     sqlite3_stmt *st = NULL;
     struct sqlerr e = {0};
-    int rc = R_OK;
+    int rc = RUN_OK;
     uint64_t count = 0;
     bool assign = has_assign(stmt->sel);
     codegen_gen_init(&g, s);
@@ -560,7 +589,7 @@ static int run_select(struct engine_session *s, struct stmt *stmt)
         goto out;
     }
     if (send_columns(s, &q)) {
-        rc = R_ABORT;
+        rc = RUN_ABORT;
         goto out;
     }
     if (s->fmtonly) {
@@ -573,7 +602,7 @@ static int run_select(struct engine_session *s, struct stmt *stmt)
         sqlite3_finalize(st);
         st = NULL;
         txn_finish(s, false, &e);
-        rc = R_ABORT;
+        rc = RUN_ABORT;
         goto out;
     }
     if (sr) {
@@ -634,7 +663,7 @@ static int run_dml(struct engine_session *s, struct stmt *st)
         txn_finish(s, false, &e2);
     }
     if (s->cancelled)
-        return R_ABORT;
+        return RUN_ABORT;
     if (r) {
         s->rowcount = 0;
         /* A run-time error rolled the statement back; a compile error
@@ -648,7 +677,7 @@ static int run_dml(struct engine_session *s, struct stmt *st)
         exec_done(s, 0, 0, 0);
     else
         exec_done(s, ENGINE_DONE_COUNT, cmd, n);
-    return R_OK;
+    return RUN_OK;
 }
 
 static int run_ddl(struct engine_session *s, struct stmt *st)
@@ -663,7 +692,7 @@ static int run_ddl(struct engine_session *s, struct stmt *st)
             return report(s, st->line, &e);
         s->rowcount = 0;
         exec_done(s, 0, 0, 0);
-        return R_OK;
+        return RUN_OK;
     }
     if (txn_prepare(s, true, &e))
         return report(s, st->line, &e);
@@ -679,6 +708,8 @@ static int run_ddl(struct engine_session *s, struct stmt *st)
     case ST_DROP_INDEX: r = catalog_drop_index(s, st, &e); break;
     case ST_CREATE_SCHEMA: r = catalog_create_schema(s, st, &e); break;
     case ST_DROP_SCHEMA: r = catalog_drop_schema(s, st, &e); break;
+    case ST_CREATE_PROC: r = catalog_create_proc(s, st, &e); s->npcache = 0; break;
+    case ST_DROP_PROC: r = catalog_drop_proc(s, st, &e); s->npcache = 0; break;
     default: r = -1; sqlerr_set(&e, 50000, 16, "tdslite: unexpected DDL"); break;
     }
     txn_stmt_end(s, r == 0);
@@ -694,7 +725,7 @@ static int run_ddl(struct engine_session *s, struct stmt *st)
     s->rowcount = 0;
     s->last_error = 0;
     exec_done(s, 0, 0, 0);
-    return R_OK;
+    return RUN_OK;
 }
 
 static int run_use(struct engine_session *s, struct stmt *st)
@@ -714,13 +745,13 @@ static int run_use(struct engine_session *s, struct stmt *st)
     struct engine_env env = {ENGINE_ENV_DATABASE, s->dbname, old, 0};
     if (s->out->envchange(s->ctx, &env)) {
         s->closed = true;
-        return R_ABORT;
+        return RUN_ABORT;
     }
     char msg[300];
     snprintf(msg, sizeof(msg), "Changed database context to '%s'.", s->dbname);
     exec_msg(s, 5701, 0, 1, st->line + s->line_base, msg, false);
     exec_done(s, 0, 0, 0);
-    return R_OK;
+    return RUN_OK;
 }
 
 static int run_declare(struct engine_session *s, struct stmt *st)
@@ -745,7 +776,7 @@ static int run_declare(struct engine_session *s, struct stmt *st)
         if (c->def && exec_var_set(s, var, &v, &t, &e))
             return report(s, st->line, &e);
     }
-    return R_OK;
+    return RUN_OK;
 }
 
 static int run_set_var(struct engine_session *s, struct stmt *st)
@@ -775,7 +806,7 @@ static int run_set_var(struct engine_session *s, struct stmt *st)
     if (eval_expr(s, x, &v, &t, &e) || exec_var_set(s, var, &v, &t, &e))
         return report(s, st->line, &e);
     s->rowcount = 1;
-    return R_OK;
+    return RUN_OK;
 }
 
 static int run_set_opt(struct engine_session *s, struct stmt *st)
@@ -844,7 +875,7 @@ static int run_set_opt(struct engine_session *s, struct stmt *st)
         sqlerr_set(&e, 195, 15, "'%s' is not a recognized SET option.", o);
         return report(s, st->line, &e);
     }
-    return R_OK;
+    return RUN_OK;
 }
 
 static int value_to_text(struct engine_session *s, struct tl_value *v, struct tl_type *t,
@@ -874,7 +905,7 @@ static int run_print(struct engine_session *s, struct stmt *st)
     if (eval_expr(s, st->e, &v, &t, &e) || value_to_text(s, &v, &t, &text, &e))
         return report(s, st->line, &e);
     exec_msg(s, 0, 0, 1, st->line + s->line_base, text, false);
-    return R_OK;
+    return RUN_OK;
 }
 
 /* RAISERROR message formatting: %s %d %i %u %x %%. */
@@ -935,7 +966,7 @@ static int run_raiserror(struct engine_session *s, struct stmt *st)
     buf_free(&b);
     if (sev <= 10) {
         exec_msg(s, number, sev, state, st->line + s->line_base, text, false);
-        return R_OK;
+        return RUN_OK;
     }
     e.number = number;
     e.severity = sev;
@@ -1017,7 +1048,63 @@ static int run_tran(struct engine_session *s, struct stmt *st)
     if (r)
         return report(s, st->line, &e);
     exec_done(s, 0, cmd, 0);
-    return R_OK;
+    return RUN_OK;
+}
+
+/*
+ * EXEC of a user procedure from a batch: evaluate the arguments in the
+ * caller's scope, run it, assign OUTPUT values to the caller's variables.
+ * Returns RUN_OK, RUN_ABORT (the body aborted the batch; reported), or -1 with
+ * e set (a call error for the caller to report); *found false when there
+ * is no such procedure.
+ */
+static int exec_user_proc(struct engine_session *s, struct stmt *st, bool *found, int32_t *status,
+                          struct sqlerr *e)
+{
+    struct proc_arg *args = arena_alloc(&s->ba, sizeof(*args) * (size_t)(st->nparams ? st->nparams : 1));
+    *found = false;
+    if (!args) {
+        sqlerr_set(e, 701, 19, "There is insufficient system memory to run this query.");
+        return -1;
+    }
+    struct sqlerr pe = {0};
+    struct proc_def probe;
+    if (catalog_find_proc(s, &s->ba, &st->procname, &probe))
+        return RUN_OK; /* not a procedure: the caller answers 2812 */
+    *found = true;
+    for (int i = 0; i < st->nparams; i++) {
+        struct proc_arg *a = &args[i];
+        struct expr *x = st->pvals[i];
+        memset(a, 0, sizeof(*a));
+        a->name = st->pnames[i];
+        a->output = st->pout[i];
+        if (x->kind == EX_DEFAULT) {
+            a->is_default = true;
+            continue;
+        }
+        if (a->output && x->kind != EX_VAR) {
+            sqlerr_set(e, 179, 15, "Cannot use the OUTPUT option when passing a constant to a stored procedure.");
+            return -1;
+        }
+        if (eval_expr(s, x, &a->value, &a->type, e))
+            return -1;
+        if (a->value.kind == TL_V_TEXT || a->value.kind == TL_V_BLOB)
+            a->value.p = arena_memdup(&s->ba, a->value.p ? a->value.p : (const uint8_t *)"", a->value.n + 1);
+    }
+    bool f2;
+    int rc = proc_call(s, &st->procname, args, st->nparams, &f2, status, e);
+    if (rc < 0)
+        return -1;
+    for (int i = 0; i < st->nparams; i++) {
+        if (!args[i].output || !args[i].param_name)
+            continue;
+        struct var *v = exec_var(s, st->pvals[i]->s);
+        if (v && exec_var_set(s, v, &args[i].value, &args[i].param_type, &pe) && rc == 0) {
+            *e = pe;
+            return -1;
+        }
+    }
+    return rc == 1 ? RUN_ABORT : RUN_OK;
 }
 
 static int run_exec(struct engine_session *s, struct stmt *st)
@@ -1041,9 +1128,9 @@ static int run_exec(struct engine_session *s, struct stmt *st)
         s->line_base = 0;
         struct batch_ast ast;
         struct perr pe = {0};
-        int r = R_OK;
+        int r = RUN_OK;
         if (parser_batch(&s->ba, copy, strlen(copy), &ast, &pe)) {
-            sqlerr_set(&e, pe.number, pe.number == 102 || pe.number == 156 ? 15 : 16, "%s", pe.text);
+            sqlerr_set(&e, pe.number, parse_severity(pe.number), "%s", pe.text);
             exec_msg(s, e.number, e.severity, 1, pe.line, e.text, true);
             exec_done(s, ENGINE_DONE_ERROR, 0, 0);
         } else {
@@ -1056,17 +1143,22 @@ static int run_exec(struct engine_session *s, struct stmt *st)
         s->capvars = saved_cap;
         s->line_base = saved_base;
         sl_free(copy);
-        return r < 0 ? r : (r == R_ABORT ? R_ABORT : R_OK);
+        return r < 0 ? r : (r == RUN_ABORT ? RUN_ABORT : RUN_OK);
     }
     bool handled = false;
     int32_t status = 0;
     int r = sysprocs_exec(s, st, st->proc, NULL, 0, &handled, &e, &status);
     if (!handled) {
-        sqlerr_set(&e, 2812, 16, "Could not find stored procedure '%s'.", st->proc);
-        return report(s, st->line, &e);
+        r = exec_user_proc(s, st, &handled, &status, &e);
+        if (!handled) {
+            sqlerr_set(&e, 2812, 16, "Could not find stored procedure '%s'.", st->proc);
+            return report(s, st->line, &e);
+        }
+        if (r == RUN_ABORT)
+            return RUN_ABORT;
     }
     if (r == SL_ECANCELLED || r == SL_ECLOSED)
-        return R_ABORT;
+        return RUN_ABORT;
     if (r)
         return report(s, st->line, &e);
     if (st->retvar) {
@@ -1076,7 +1168,7 @@ static int run_exec(struct engine_session *s, struct stmt *st)
         if (v)
             exec_var_set(s, v, &tv, &it, &e);
     }
-    return R_OK;
+    return RUN_OK;
 }
 
 static int run_stmt(struct engine_session *s, struct stmt *st);
@@ -1092,7 +1184,7 @@ static int run_if_while(struct engine_session *s, struct stmt *st)
             return run_stmt(s, st->body);
         if (st->else_body)
             return run_stmt(s, st->else_body);
-        return R_OK;
+        return RUN_OK;
     }
     for (long iter = 0;; iter++) {
         if (iter > 10000000) {
@@ -1100,18 +1192,18 @@ static int run_if_while(struct engine_session *s, struct stmt *st)
             return report(s, st->line, &e);
         }
         if ((iter & 255) == 255 && exec_poll_cancel(s))
-            return R_ABORT;
+            return RUN_ABORT;
         if (eval_cond(s, st->e, &c, &e))
             return report(s, st->line, &e);
         if (!c)
-            return R_OK;
+            return RUN_OK;
         int r = run_stmt(s, st->body);
-        if (r == R_BREAK)
-            return R_OK;
-        if (r == R_ABORT || r == R_RETURN || r < 0)
+        if (r == RUN_BREAK)
+            return RUN_OK;
+        if (r == RUN_ABORT || r == RUN_RETURN || r < 0)
             return r;
         if (s->closed || s->cancelled)
-            return R_ABORT;
+            return RUN_ABORT;
     }
 }
 
@@ -1119,10 +1211,10 @@ static int run_stmt(struct engine_session *s, struct stmt *st)
 {
     struct sqlerr e = {0};
     if (exec_poll_cancel(s) || s->closed)
-        return R_ABORT;
+        return RUN_ABORT;
     switch (st->kind) {
     case ST_NOP:
-        return R_OK;
+        return RUN_OK;
     case ST_SELECT:
         return run_select(s, st);
     case ST_INSERT:
@@ -1140,6 +1232,8 @@ static int run_stmt(struct engine_session *s, struct stmt *st)
     case ST_CREATE_DB:
     case ST_DROP_DB:
     case ST_ALTER_DB:
+    case ST_CREATE_PROC:
+    case ST_DROP_PROC:
         return run_ddl(s, st);
     case ST_USE:
         return run_use(s, st);
@@ -1155,10 +1249,10 @@ static int run_stmt(struct engine_session *s, struct stmt *st)
     case ST_BLOCK:
         for (int i = 0; i < st->nlist; i++) {
             int r = run_stmt(s, st->list[i]);
-            if (r != R_OK)
+            if (r != RUN_OK)
                 return r;
         }
-        return R_OK;
+        return RUN_OK;
     case ST_PRINT:
         return run_print(s, st);
     case ST_RAISERROR:
@@ -1176,30 +1270,38 @@ static int run_stmt(struct engine_session *s, struct stmt *st)
         if (bulk_prepare(s, st, &e))
             return report(s, st->line, &e);
         exec_done(s, 0, 0, 0);
-        return R_OK;
+        return RUN_OK;
     case ST_BREAK:
-        return R_BREAK;
+        return RUN_BREAK;
     case ST_CONTINUE:
-        return R_CONTINUE;
+        return RUN_CONTINUE;
     case ST_RETURN:
-        return R_RETURN;
+        if (st->e) {
+            struct tl_value v;
+            struct tl_type t;
+            if (eval_expr(s, st->e, &v, &t, &e))
+                return report(s, st->line, &e);
+            /* NULL returns 0 (SQL Server warns); other values as int */
+            s->ret_status = v.kind == TL_V_INT ? (int32_t)v.i : v.kind == TL_V_REAL ? (int32_t)v.r : 0;
+        }
+        return RUN_RETURN;
     case ST_UNSUPPORTED:
         sqlerr_set(&e, 50000, 16, "%s is not supported by tdslite.", st->what ? st->what : "This statement");
         return report(s, st->line, &e);
     }
-    return R_OK;
+    return RUN_OK;
 }
 
 int exec_stmt_list(struct engine_session *s, struct stmt **list, int n)
 {
     for (int i = 0; i < n; i++) {
         int r = run_stmt(s, list[i]);
-        if (r == R_ABORT || r == R_RETURN)
+        if (r == RUN_ABORT || r == RUN_RETURN)
             return r;
-        if (r == R_BREAK || r == R_CONTINUE)
+        if (r == RUN_BREAK || r == RUN_CONTINUE)
             continue; /* outside a loop: SQL Server reports 135; ignore */
     }
-    return R_OK;
+    return RUN_OK;
 }
 
 int exec_eval(struct engine_session *s, struct expr *x, struct tl_value *v, struct tl_type *t,
@@ -1220,12 +1322,13 @@ int exec_batch_text(struct engine_session *s, const char *sql, size_t len, bool 
     if (!nested) {
         arena_reset(&s->ba);
         arena_reset(&s->ra);
+        s->batch_gen++; /* cached procedure ASTs lived in s->ba */
         s->cancelled = false;
         s->rows_since_poll = 0;
     }
     s->fnerr_set = false;
     if (parser_batch(&s->ba, sql, len, &ast, &pe)) {
-        int sev = pe.number == 102 || pe.number == 156 || pe.number == 105 ? 15 : 16;
+        int sev = parse_severity(pe.number);
         s->last_error = pe.number;
         exec_msg(s, pe.number, sev, 1, pe.line, pe.text, true);
         exec_done(s, ENGINE_DONE_ERROR, 0, 0);

@@ -692,22 +692,63 @@ static void table_hints(struct ps *p, struct from_item *f)
     }
 }
 
+static char **ident_list(struct ps *p, int *n, bool **desc);
+
+/* A table value constructor, VALUES (a, b), (c, d): the same as
+ * SELECT a, b UNION ALL SELECT c, d (column types by precedence, names from
+ * the derived table's column list). */
+static struct select *values_rows(struct ps *p)
+{
+    expect(p, "VALUES");
+    struct select *first = NULL, *last = NULL;
+    do {
+        int line = cur(p)->line;
+        expect_op(p, "(");
+        struct select *row = alloc(p, sizeof(*row));
+        int n;
+        struct expr **v = expr_list(p, &n);
+        expect_op(p, ")");
+        row->items = alloc(p, sizeof(*row->items) * (size_t)n);
+        for (int i = 0; i < n; i++) {
+            row->items[i].e = v[i];
+            row->items[i].line = line;
+        }
+        row->nitems = n;
+        row->line = line;
+        if (last) {
+            if (n != last->nitems) {
+                p->pe->number = 10709;
+                p->pe->line = line;
+                snprintf(p->pe->text, sizeof(p->pe->text),
+                         "The number of columns for each row in a table value constructor must be the same.");
+                longjmp(p->jb, 1);
+            }
+            last->setop = SO_UNION_ALL;
+            last->next = row;
+        } else {
+            first = row;
+        }
+        last = row;
+    } while (accept_op(p, ","));
+    return first;
+}
+
 static struct from_item *table_source(struct ps *p)
 {
     struct from_item *f = alloc(p, sizeof(*f));
     if (at_op(p, "(")) {
-        if (is_kw(peekn(p, 1), "SELECT")) {
+        if (is_kw(peekn(p, 1), "SELECT") || is_kw(peekn(p, 1), "VALUES")) {
             p->i++;
             f->kind = FR_SUB;
-            f->sub = query_expr(p);
+            f->sub = at(p, "VALUES") ? values_rows(p) : query_expr(p);
             expect_op(p, ")");
             f->alias = opt_alias(p);
             if (!f->alias)
                 fail(p);
+            if (at_op(p, "("))
+                f->colnames = ident_list(p, &f->ncolnames, NULL);
             return f;
         }
-        if (is_kw(peekn(p, 1), "VALUES"))
-            fail(p);
         p->i++;
         struct from_item *inner = table_source(p);
         /* joins inside parentheses */
@@ -1193,6 +1234,97 @@ static void table_elements(struct ps *p, struct stmt *s)
     expect_op(p, ")");
 }
 
+static struct coldef *declare_list(struct ps *p, int *n, bool params);
+
+/* 111: CREATE/ALTER PROCEDURE anywhere but at the start of a batch. */
+static void fail_not_first(struct ps *p)
+{
+    p->pe->number = 111;
+    p->pe->line = cur(p)->line;
+    snprintf(p->pe->text, sizeof(p->pe->text),
+             "'CREATE/ALTER PROCEDURE' must be the first statement in a query batch.");
+    longjmp(p->jb, 1);
+}
+
+static bool at_proc_start(struct ps *p)
+{
+    if (at(p, "CREATE"))
+        return is_kw(peekn(p, 1), "PROC") || is_kw(peekn(p, 1), "PROCEDURE") ||
+               (is_kw(peekn(p, 1), "OR") && is_kw(peekn(p, 2), "ALTER") &&
+                (is_kw(peekn(p, 3), "PROC") || is_kw(peekn(p, 3), "PROCEDURE")));
+    return at(p, "ALTER") && (is_kw(peekn(p, 1), "PROC") || is_kw(peekn(p, 1), "PROCEDURE"));
+}
+
+/*
+ * CREATE [OR ALTER] | ALTER  PROC[EDURE] name [;n]
+ *     [ ( ] @p type [= default] [OUT[PUT]] [READONLY], ... [ ) ]
+ *     [WITH RECOMPILE | ENCRYPTION | EXECUTE AS ..., ...] [FOR REPLICATION]
+ *     AS statements...
+ * The body runs to the end of the batch. It is parsed here only to report
+ * syntax errors at CREATE time (with the batch's line numbers); exec keeps
+ * its text and parses it again when the procedure runs.
+ */
+static struct stmt *create_proc(struct ps *p)
+{
+    int first = p->i;
+    struct stmt *s = newst(p, ST_CREATE_PROC, cur(p)->line);
+    if (accept(p, "ALTER")) {
+        s->proc_mode = PROC_ALTER;
+    } else {
+        expect(p, "CREATE");
+        s->proc_mode = accept(p, "OR") ? (expect(p, "ALTER"), PROC_CREATE_OR_ALTER) : PROC_CREATE;
+    }
+    if (!accept(p, "PROC"))
+        expect(p, "PROCEDURE");
+    s->name = name3(p);
+    if (at_op(p, ";") && peekn(p, 1)->kind == TK_INT)
+        p->i += 2; /* numbered procedure: the number is ignored */
+    bool paren = at_op(p, "(") && peekn(p, 1)->kind == TK_VAR;
+    if (paren)
+        p->i++;
+    if (cur(p)->kind == TK_VAR) {
+        int st = p->i, n;
+        declare_list(p, &n, true);
+        s->proc_params = src_text(p, st);
+    }
+    if (paren)
+        expect_op(p, ")");
+    if (accept(p, "WITH")) {
+        do {
+            if (accept(p, "EXECUTE") || accept(p, "EXEC")) {
+                expect(p, "AS");
+                if (cur(p)->kind == TK_STR || cur(p)->kind == TK_NSTR)
+                    p->i++;
+                else
+                    ident_any(p);
+            } else {
+                ident_any(p);
+            }
+        } while (accept_op(p, ","));
+    }
+    if (at(p, "FOR") && is_kw(peekn(p, 1), "REPLICATION"))
+        p->i += 2;
+    expect(p, "AS");
+    if (cur(p)->kind == TK_EOF) {
+        p->i--;
+        fail(p);
+    }
+    int body = p->i;
+    s->proc_body_line = cur(p)->line;
+    s->proc_body = arena_strdup(p->a, p->sql + p->t[body].pos);
+    s->proc_def = arena_strdup(p->a, p->sql + p->t[first].pos);
+    while (cur(p)->kind != TK_EOF) {
+        while (accept_op(p, ";"))
+            ;
+        if (cur(p)->kind == TK_EOF)
+            break;
+        if (at_proc_start(p))
+            fail_not_first(p);
+        statement(p);
+    }
+    return s;
+}
+
 static struct stmt *create_stmt(struct ps *p, int line)
 {
     struct stmt *s;
@@ -1216,6 +1348,8 @@ static struct stmt *create_stmt(struct ps *p, int line)
             ident_any(p);
         return s;
     }
+    if (at(p, "PROC") || at(p, "PROCEDURE") || (at(p, "OR") && is_kw(peekn(p, 1), "ALTER")))
+        fail_not_first(p);
     bool unique = accept(p, "UNIQUE");
     bool clustered = false;
     if (accept(p, "CLUSTERED"))
@@ -1282,6 +1416,8 @@ static struct stmt *drop_stmt(struct ps *p, int line)
         k = ST_DROP_SCHEMA;
     else if (accept(p, "INDEX"))
         k = ST_DROP_INDEX;
+    else if (accept(p, "PROC") || accept(p, "PROCEDURE"))
+        k = ST_DROP_PROC;
     else {
         s = newst(p, ST_UNSUPPORTED, line);
         s->what = arena_printf(p->a, "DROP %s", cur(p)->text);
@@ -1308,6 +1444,19 @@ static struct stmt *drop_stmt(struct ps *p, int line)
             if (!s->name.name)
                 fail(p);
         }
+    } else if (k == ST_DROP_PROC) {
+        int cap = 4;
+        s->names = alloc(p, sizeof(*s->names) * (size_t)cap);
+        do {
+            if (s->nnames == cap) {
+                struct name3 *nn = alloc(p, sizeof(*nn) * (size_t)cap * 2);
+                memcpy(nn, s->names, sizeof(*nn) * (size_t)cap);
+                s->names = nn;
+                cap *= 2;
+            }
+            s->names[s->nnames++] = name3(p);
+        } while (accept_op(p, ","));
+        s->name = s->names[0];
     } else {
         s->name = name3(p);
         if (at_op(p, ",")) /* DROP TABLE a, b */
@@ -1383,6 +1532,8 @@ static struct stmt *alter_stmt(struct ps *p, int line)
 {
     if (accept(p, "DATABASE"))
         return alter_database(p, line);
+    if (at(p, "PROC") || at(p, "PROCEDURE"))
+        fail_not_first(p);
     if (!accept(p, "TABLE")) {
         struct stmt *s = newst(p, ST_UNSUPPORTED, line);
         s->what = arena_printf(p->a, "ALTER %s", cur(p)->text);
@@ -1763,6 +1914,7 @@ static struct stmt *exec_stmt(struct ps *p, int line)
         p->i += 2;
     }
     struct name3 n = name3(p);
+    s->procname = n;
     s->proc = n.schema ? arena_printf(p->a, "%s.%s", n.schema, n.name) : n.name;
     int cap = 8;
     s->pnames = alloc(p, sizeof(char *) * (size_t)cap);
@@ -2057,6 +2209,12 @@ int parser_batch(struct arena *a, const char *sql, size_t len, struct batch_ast 
             memcpy(n, out->st, sizeof(*n) * (size_t)cap);
             out->st = n;
             cap *= 2;
+        }
+        if (at_proc_start(&p)) {
+            if (out->n > 0)
+                fail_not_first(&p);
+            out->st[out->n++] = create_proc(&p);
+            continue;
         }
         out->st[out->n++] = statement(&p);
     }

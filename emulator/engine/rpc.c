@@ -39,29 +39,6 @@ static int param_text(struct engine_session *s, const struct engine_param *p, ch
     return 0;
 }
 
-struct saved_vars {
-    struct var *vars;
-    int n, cap;
-};
-
-static void vars_push(struct engine_session *s, struct saved_vars *sv)
-{
-    sv->vars = s->vars;
-    sv->n = s->nvars;
-    sv->cap = s->capvars;
-    s->vars = NULL;
-    s->nvars = s->capvars = 0;
-}
-
-static void vars_pop(struct engine_session *s, struct saved_vars *sv)
-{
-    exec_vars_clear(s);
-    sl_free(s->vars);
-    s->vars = sv->vars;
-    s->nvars = sv->n;
-    s->capvars = sv->cap;
-}
-
 static void add_out(struct engine_session *s, uint16_t ord, const char *name,
                     const struct tl_type *t, const struct tl_value *v)
 {
@@ -105,7 +82,7 @@ static int run_parameterized(struct engine_session *s, const char *stmt, const c
         sqlerr_set(e, pe.number, 16, "%s", pe.text);
         return -1;
     }
-    vars_push(s, &sv);
+    exec_vars_push(s, &sv);
     for (int i = 0; i < ndefs; i++) {
         struct var *v = exec_var_declare(s, defs[i].name, &defs[i].type);
         if (!v) {
@@ -153,11 +130,13 @@ static int run_parameterized(struct engine_session *s, const char *stmt, const c
             if (!v)
                 continue;
             struct tl_value tv = {v->kind, v->i, v->r, v->p, v->n};
-            add_out(s, (uint16_t)k, v->name, &v->type, &tv);
+            /* RETURNVALUE echoes the name as the client sent it: empty for
+             * a positional parameter (db-lib keys outputs by it) */
+            add_out(s, (uint16_t)k, params[k].name && params[k].name[0] ? v->name : "", &v->type, &tv);
         }
     }
 out:
-    vars_pop(s, &sv);
+    exec_vars_pop(s, &sv);
     return rc;
 }
 
@@ -264,6 +243,42 @@ static int dispatch(struct engine_session *s, const char *proc, const struct eng
     return 0;
 }
 
+/*
+ * RPC of a user procedure: the parameters as sent become the arguments
+ * (named when the client names them, tedious does; positional otherwise,
+ * as db-lib's dbrpcparam without names); OUTPUT ones come back as
+ * RETURNVALUE with the request's ordinal and the formal parameter's name.
+ * A body that aborts the batch still ends the RPC normally (status -6).
+ */
+static int user_proc(struct engine_session *s, const char *proc, const struct engine_param *params,
+                     size_t n, bool *found, struct sqlerr *e, int32_t *status)
+{
+    struct name3 name;
+    proc_parse_name(&s->ba, proc, &name);
+    struct proc_arg *args = arena_alloc(&s->ba, sizeof(*args) * (n ? n : 1));
+    if (!args) {
+        sqlerr_set(e, 701, 19, "There is insufficient system memory to run this query.");
+        *found = true;
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memset(&args[i], 0, sizeof(args[i]));
+        args[i].name = params[i].name;
+        args[i].value = params[i].value;
+        args[i].type = params[i].type;
+        args[i].output = params[i].output;
+        args[i].is_default = params[i].use_default;
+    }
+    int rc = proc_call(s, &name, args, (int)n, found, status, e);
+    if (!*found || rc < 0 || s->closed)
+        return rc < 0 ? -1 : 0;
+    for (size_t i = 0; i < n; i++)
+        if (args[i].output && args[i].param_name)
+            add_out(s, (uint16_t)i, params[i].name && params[i].name[0] ? params[i].name : "",
+                    &args[i].param_type, &args[i].value);
+    return 0;
+}
+
 int rpc_exec(struct engine_session *s, const char *proc, const struct engine_param *params,
              size_t nparams)
 {
@@ -272,6 +287,7 @@ int rpc_exec(struct engine_session *s, const char *proc, const struct engine_par
     int32_t status = 0;
     arena_reset(&s->ba);
     arena_reset(&s->ra);
+    s->batch_gen++; /* cached procedure ASTs lived in s->ba */
     s->cancelled = false;
     s->nouts = 0;
     exec_vars_clear(s);
@@ -279,6 +295,8 @@ int rpc_exec(struct engine_session *s, const char *proc, const struct engine_par
     if (!known) {
         bool handled = false;
         rc = sysprocs_exec(s, NULL, proc, params, nparams, &handled, &e, &status);
+        if (!handled)
+            rc = user_proc(s, proc, params, nparams, &handled, &e, &status);
         if (!handled) {
             sqlerr_set(&e, 2812, 16, "Could not find stored procedure '%s'.", proc);
             rc = -1;

@@ -296,7 +296,7 @@ test('callProcedure: sp_executesql by name; unknown procedure 2812', async () =>
   });
 });
 
-test('callProcedure: a user procedure with OUTPUT and RETURN', { todo: 'KNOWN_FAILURES.md: engine-create-procedure' }, async () => {
+test('callProcedure: a user procedure with OUTPUT and RETURN', async () => {
   await withConn(async (c) => {
     await ok(batch(c, 'CREATE PROCEDURE dbo.p_mul @a int, @b int, @p int OUTPUT AS\nBEGIN\n  SET @p = @a * @b;\n  SELECT @a AS a, @b AS b;\n  RETURN 3;\nEND'));
     const r2 = await ok(callProc(c, 'dbo.p_mul', [['a', TYPES.Int, 6], ['b', TYPES.Int, 7], ['p', TYPES.Int, null, undefined, true]]));

@@ -318,7 +318,6 @@ class ResultsAndCounts(unittest.TestCase):
         if cur.description is None:
             self.assertTrue(cur.nextset())
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-create-procedure
     def test_callproc_output_and_return_status(self):
         cur = self.cur
         cur.execute("CREATE PROCEDURE dbo.p_add @a int, @b int, @s int OUTPUT AS\n"
@@ -327,7 +326,6 @@ class ResultsAndCounts(unittest.TestCase):
         self.assertEqual(list(res), [40, 2, 42])
         self.assertEqual(cur.returnvalue, 7)
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-create-procedure
     def test_callproc_result_set(self):
         cur = self.cur
         cur.execute("CREATE PROCEDURE dbo.p_rows @n int AS\n"
