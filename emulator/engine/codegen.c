@@ -1026,8 +1026,8 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
         *ty = mk(fa.t[0].length == TL_MAX ? TL_T_BIGINT : TL_T_INT, 0, 0, 0);
         if (type_is_binary(fa.t[0].id))
             OUT("length(%s)", fa.s[0]);
-        else
-            OUT("length(rtrim(CAST(%s AS TEXT),' '))", fa.s[0]);
+        else /* characters are UTF-16 units: a non-BMP character counts 2 */
+            OUT("tl_len(%s)", str_arg(g, &fa, 0));
         return 0;
     }
     if (ieq(n, "DATALENGTH")) {
@@ -1101,14 +1101,16 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
             return -1;
         *ty = type_is_unicode(fa.t[0].id) ? mk(TL_T_NVARCHAR, fa.t[0].length == TL_MAX ? TL_MAX : 4000, 0, 0)
                                           : mk(TL_T_VARCHAR, fa.t[0].length == TL_MAX ? TL_MAX : 8000, 0, 0);
-        OUT("tl_replicate(%s,%s)", str_arg(g, &fa, 0), fa.s[1]);
+        /* a non-max result is cut at 8000 bytes (4000 nvarchar characters) */
+        OUT("tl_replicate(%s,%s,%d,%d)", str_arg(g, &fa, 0), fa.s[1], ty->length == TL_MAX ? 0 : ty->length,
+            type_is_unicode(ty->id));
         return 0;
     }
     if (ieq(n, "SPACE")) {
         if (nargs_err(g, e, 1))
             return -1;
         *ty = mk(TL_T_VARCHAR, 8000, 0, 0);
-        OUT("tl_replicate(' ',%s)", fa.s[0]);
+        OUT("tl_replicate(' ',%s,8000,0)", fa.s[0]);
         return 0;
     }
     if (ieq(n, "CONCAT")) {

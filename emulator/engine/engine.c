@@ -197,6 +197,7 @@ void engine_session_close(struct engine_session *s)
         sl_free(s->preps[i].stmt);
     }
     sl_free(s->preps);
+    sl_free(s->pcache); /* the entries' ASTs live in s->ba */
     for (int i = 0; i < s->nsavepoints; i++)
         sl_free(s->savepoints[i]);
     arena_free(&s->ba);

@@ -574,7 +574,6 @@ static void fn_charindex(sqlite3_context *c, int argc, sqlite3_value **argv)
 
 static void fn_replicate(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
-    (void)argc;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
         sqlite3_result_null(c);
         return;
@@ -594,7 +593,13 @@ static void fn_replicate(sqlite3_context *c, int argc, sqlite3_value **argv)
     buf_init(&b, 0);
     for (int64_t i = 0; i < k; i++)
         buf_append(&b, s, n);
-    sqlite3_result_text(c, b.data ? (char *)b.data : "", (int)b.len, SQLITE_TRANSIENT);
+    /* tl_replicate(s, n, max, utf16): a result of a non-max type stops at
+     * max units (8000 varchar bytes, 4000 nvarchar UTF-16 units) */
+    size_t len = b.len;
+    int64_t max = argc > 2 ? sqlite3_value_int64(argv[2]) : 0;
+    if (max > 0 && b.data)
+        len = value_text_prefix(b.data, b.len, (size_t)max, argc > 3 && sqlite3_value_int(argv[3]) != 0);
+    sqlite3_result_text(c, b.data ? (char *)b.data : "", (int)len, SQLITE_TRANSIENT);
     buf_free(&b);
 }
 
@@ -1407,6 +1412,7 @@ int fn_register(struct engine_session *s)
         {"tl_replace", 3, true, fn_replace},
         {"tl_charindex", 3, true, fn_charindex},
         {"tl_replicate", 2, true, fn_replicate},
+        {"tl_replicate", 4, true, fn_replicate},
         {"tl_reverse", 1, true, fn_reverse},
         {"tl_datalength", 2, true, fn_datalength},
         {"tl_numfn", 5, true, fn_numfn},

@@ -847,7 +847,16 @@ static int to_string(struct conv *c, const struct src *s)
     }
     if (!utf16 && to != TL_T_XML)
         to_codepage(&b);
-    if (to == TL_T_TEXT || to == TL_T_NTEXT || to == TL_T_XML || len == TL_MAX) {
+    if (to == TL_T_XML) {
+        /* xml is stored parsed: the text is what SQL Server prints back */
+        struct buf x;
+        buf_init(&x, (size_t)1 << 31);
+        rc = value_xml_normalize(b.data ? b.data : (const uint8_t *)"", b.len, &x, c->e) ? -1
+             : out_text(c, x.data ? x.data : (const uint8_t *)"", x.len);
+        buf_free(&x);
+        goto out;
+    }
+    if (to == TL_T_TEXT || to == TL_T_NTEXT || len == TL_MAX) {
         rc = out_text(c, b.data ? b.data : (const uint8_t *)"", b.len);
         goto out;
     }

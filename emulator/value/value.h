@@ -205,6 +205,18 @@ void value_guid_from_wire(const uint8_t in[16], char out[37]);
 /* SQL Server's uniqueidentifier order on wire bytes (last 6 bytes first). */
 int value_guid_compare(const uint8_t a[16], const uint8_t b[16]);
 
+/* ---- xml ---- */
+
+struct buf;
+/* Parse xml text (UTF-8, a fragment allowed) and append to out the text
+ * SQL Server gives back for it: <e /> for an empty element, attributes in
+ * double quotes, references resolved and re-escaped, CDATA as text,
+ * whitespace-only text dropped (unless xml:space="preserve"), the XML
+ * declaration removed. Returns 0, or -1 with e filled (Msg 9400 "XML
+ * parsing: line 1, character 4, unexpected end of input" and the other 94xx
+ * parser messages, 6359 for a DTD); out may then hold a partial result. */
+int value_xml_normalize(const uint8_t *s, size_t n, struct buf *out, struct value_error *e);
+
 /* ---- collation ---- */
 
 /* SQL_Latin1_General_CP1_CI_AS-like comparison of UTF-8 strings: case

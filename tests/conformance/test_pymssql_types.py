@@ -334,19 +334,16 @@ class Types(unittest.TestCase):
     # (space before the slash), an attribute-only one <f x="1" />.
     XML = [c for c in CASES if c[0] == "xml"][0]
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: value-xml-empty-element
     def test_xml_literal(self):
         cur = self.c.cursor()
         cur.execute("SELECT CAST(%s AS xml)" % self.XML[2])
         self.assertEqual(cur.fetchone()[0], self.XML[3])
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: value-xml-empty-element
     def test_xml_string_form(self):
         cur = self.c.cursor()
         cur.execute("SELECT " + string_form("xml", self.XML[2]))
         self.assertEqual(cur.fetchone()[0], self.XML[4])
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: value-xml-empty-element
     def test_xml_table_param(self):
         cur = self.c.cursor()
         cur.execute("INSERT INTO dbo.ty (id, [xml]) VALUES (4, %s)", (PARAMS["xml"],))
@@ -370,7 +367,6 @@ class Types(unittest.TestCase):
             self.assertEqual(dnv, len(BIG_NVARCHAR.encode("utf-16-le")))
             self.assertEqual(dvb, len(BIG_BINARY))
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-replicate-8000
     def test_replicate_truncates_non_max(self):
         # REPLICATE of a non-max string stops at 8000 bytes in SQL Server.
         cur = self.c.cursor()
@@ -389,7 +385,6 @@ class Types(unittest.TestCase):
         cur.execute("SELECT DATALENGTH(N'\U0001F600'), N'\U0001F600' AS s")
         self.assertEqual(cur.fetchone(), (4, "\U0001F600"))
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: engine-len-utf16
     def test_non_bmp_len(self):
         cur = self.c.cursor()
         cur.execute("SELECT LEN(N'\U0001F600')")

@@ -111,7 +111,6 @@ class Tsql(unittest.TestCase):
         mism = ["%s: got %r want %r" % (n, got, want) for (n, _, want), got in zip(sel, values) if got != want]
         self.assertEqual(mism, [], "\n".join(mism))
 
-    @unittest.expectedFailure  # KNOWN_FAILURES.md: value-xml-empty-element
     def test_xml_empty_element(self):
         # SQL Server serialises an empty element as <b /> (space, slash).
         rc, out, err = run("SELECT CAST(N'<a><b></b></a>' AS xml) AS x\ngo\n")
