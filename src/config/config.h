@@ -8,7 +8,7 @@
  * wrong types, values out of range), the ODBC connection string, the
  * --tables filter and the redacted dump shown by `sluice check`.
  * Leaves to others: parsing syntax (yaml.c wraps libfyaml, json.c wraps
- * jansson; both hand back the neutral tree of doc.h), connecting (source/),
+ * core/json.h; both hand back the neutral tree of doc.h), connecting (source/),
  * and deciding what a mode means at run time (engine/).
  *
  * Invariants:

@@ -1,9 +1,9 @@
 /*
  * doc: the neutral document tree the two syntax adapters hand to config.c.
  *
- * yaml.c (libfyaml) and json.c (jansson) each turn a file's text into this
- * tree and release their library's own tree before returning, so config.c
- * validates one shape and never sees a third-party type. Every node carries
+ * yaml.c (libfyaml) and json.c (through core/json.h, the jansson adapter)
+ * each turn a file's text into this tree, so config.c validates one shape
+ * and never sees a third-party type. Every node carries
  * the 1-based line it starts on; error messages quote it.
  *
  * Scalars keep their text exactly as written (after the syntax's own
@@ -48,8 +48,8 @@ struct doc_node {
  * name used in messages. On success *root is the tree (borrowed from a) and
  * 0 is returned; on a syntax error SL_ECONFIG with "invalid YAML: ...
  * (name line L, column C)" and no quotation of the input (it may hold a
- * password); SL_ENOMEM. The function names avoid jansson's json_ prefix
- * space by the _doc_ infix.
+ * password); SL_ENOMEM. The _doc_ infix keeps json_doc_parse apart from
+ * core/json.h's json_ names.
  */
 int yaml_doc_parse(const char *text, size_t len, const char *name, struct arena *a,
                    struct doc_node **root, struct sl_err *err);

@@ -1,19 +1,12 @@
 /*
- * json: own emitter and the jansson adapter for the state files. See json.h.
- *
- * This is the only file under src/state that includes <jansson.h>. jansson
- * keeps its own allocator (malloc); we do not call json_set_alloc_funcs()
- * because that is process-wide state shared with src/config, so allocation
- * failure sweeps reach jansson only through the tree conversion below.
+ * json: own emitter for the state files, and their parsing on top of
+ * core/json.h. See json.h.
  */
 #include "state/json.h"
 
-#include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/utf8.h"
-
-#include <jansson.h>
 
 #include <inttypes.h>
 #include <string.h>
@@ -171,95 +164,17 @@ int json_quote(struct buf *b, const char *s)
     return rc;
 }
 
-/* Convert jansson's value into our tree; 0 or SL_ENOMEM / SL_ECORRUPT. */
-static int convert(json_t *j, struct arena *a, struct json_val *v)
-{
-    int rc = 0;
-
-    memset(v, 0, sizeof *v);
-    switch (json_typeof(j)) {
-    case JSON_NULL:
-        v->kind = JV_NULL;
-        break;
-    case JSON_TRUE:
-    case JSON_FALSE:
-        v->kind = JV_BOOL;
-        v->b = json_is_true(j);
-        break;
-    case JSON_INTEGER:
-        v->kind = JV_INT;
-        v->i = (int64_t)json_integer_value(j);
-        break;
-    case JSON_REAL:
-        v->kind = JV_REAL;
-        v->r = json_real_value(j);
-        break;
-    case JSON_STRING:
-        v->kind = JV_STR;
-        v->s = arena_strndup(a, json_string_value(j), json_string_length(j));
-        if (!v->s)
-            rc = SL_ENOMEM;
-        break;
-    case JSON_ARRAY: {
-        v->kind = JV_ARR;
-        v->n = json_array_size(j);
-        v->items = v->n ? arena_alloc(a, v->n * sizeof *v->items) : NULL;
-        if (v->n && !v->items)
-            rc = SL_ENOMEM;
-        for (size_t k = 0; rc == 0 && k < v->n; k++)
-            rc = convert(json_array_get(j, k), a, &v->items[k]);
-        break;
-    }
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *m;
-        size_t k = 0;
-        v->kind = JV_OBJ;
-        v->n = json_object_size(j);
-        v->items = v->n ? arena_alloc(a, v->n * sizeof *v->items) : NULL;
-        v->keys = v->n ? arena_alloc(a, v->n * sizeof *v->keys) : NULL;
-        if (v->n && (!v->items || !v->keys))
-            rc = SL_ENOMEM;
-        json_object_foreach(j, key, m)
-        {
-            if (rc != 0)
-                break;
-            v->keys[k] = arena_strdup(a, key);
-            if (!v->keys[k])
-                rc = SL_ENOMEM;
-            else
-                rc = convert(m, a, &v->items[k++]);
-        }
-        break;
-    }
-    }
-    return rc;
-}
-
 int json_tree_parse(const char *text, size_t len, const char *name, struct arena *a,
                     struct json_val **out, struct sl_err *err)
 {
-    json_error_t jerr;
-    json_t *root = NULL;
-    struct json_val *v = NULL;
-    int rc = 0;
+    struct json_parse_error perr;
+    int rc = json_parse(text, len, JSON_PARSE_ANY, a, out, &perr);
 
-    *out = NULL;
-    root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-    if (!root) {
-        rc = sl_err_set(err, SL_ECORRUPT, "invalid JSON in \"%s\": %s (line %d, column %d)", name,
-                        jerr.text, jerr.line, jerr.column);
-        goto out;
-    }
-    v = arena_alloc(a, sizeof *v);
-    if (!v || convert(root, a, v) != 0) {
-        rc = sl_err_set(err, SL_ENOMEM, "out of memory reading \"%s\"", name);
-        goto out;
-    }
-    *out = v;
-out:
-    if (root)
-        json_decref(root);
+    if (rc == SL_ECORRUPT)
+        sl_err_set(err, SL_ECORRUPT, "invalid JSON in \"%s\": %s (line %d, column %d)", name,
+                   perr.text, perr.line, perr.column);
+    else if (rc == SL_ENOMEM)
+        sl_err_set(err, SL_ENOMEM, "out of memory reading \"%s\"", name);
     return rc;
 }
 

@@ -1,26 +1,28 @@
 /*
  * json: the JSON text of the state files. Emitting is our own small writer
  * (deterministic key order and spacing, so the files have golden bytes);
- * parsing is the jansson adapter, and json.c is the only file of the state
- * module that includes <jansson.h>.
+ * parsing goes through core/json.h (the jansson adapter) and adds the state
+ * module's messages and lookups.
  *
  * The writer appends to a caller-owned struct buf. Errors are sticky: every
  * json_out_* call after a failure does nothing, and json_out_finish()
  * returns the first failure, so a file is composed as a flat list of calls
  * with one check at the end. Strings are written as UTF-8; invalid UTF-8 is
- * replaced by U+FFFD (jansson would refuse to read it back), control
+ * replaced by U+FFFD (the parser would refuse to read it back), control
  * characters are escaped.
  *
- * The parser turns text into a neutral tree that lives in a caller-given
- * arena (borrowed until that arena is reset or freed), so no jansson type
- * crosses the file boundary. Objects keep document order and duplicate keys
- * are rejected. Integers are exact int64; a number with a fraction or an
- * exponent is JV_REAL.
+ * The parser returns core/json.h's neutral tree (struct json_val), which
+ * lives in a caller-given arena (borrowed until that arena is reset or
+ * freed). Objects keep document order and duplicate keys are rejected.
+ * Integers are exact int64; a number with a fraction or an exponent is
+ * JV_REAL.
  *
  * Lifecycle of a writer: json_out_init -> json_out_* ... -> json_out_finish.
  */
 #ifndef SL_STATE_JSON_H
 #define SL_STATE_JSON_H
+
+#include "core/json.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -65,19 +67,6 @@ int json_out_finish(struct json_out *o);
 
 /* Append s as a JSON string literal (quotes included) to b. 0 or SL_E*. */
 int json_quote(struct buf *b, const char *s);
-
-enum json_val_kind { JV_NULL = 0, JV_BOOL, JV_INT, JV_REAL, JV_STR, JV_ARR, JV_OBJ };
-
-struct json_val {
-    enum json_val_kind kind;
-    bool b;                 /* JV_BOOL */
-    int64_t i;              /* JV_INT */
-    double r;               /* JV_REAL */
-    const char *s;          /* JV_STR: NUL-terminated (may hold no NUL inside) */
-    size_t n;               /* JV_ARR, JV_OBJ: number of items / members */
-    const char **keys;      /* JV_OBJ: member names, document order */
-    struct json_val *items; /* JV_ARR, JV_OBJ: values */
-};
 
 /*
  * Parse text[0..len) as one JSON document into a tree allocated from a.
