@@ -8,7 +8,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,49 +18,9 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "state/fsio.h"
+#include "testutil.h"
 
-/* ---- helpers (each state test file carries its own copy) ---- */
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st, (void)flag, (void)f;
-    return remove(p);
-}
-
-static int setup_dir(void **state)
-{
-    char *d = strdup("/tmp/sl_state_fsio.XXXXXX");
-    assert_non_null(mkdtemp(d));
-    *state = d;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
-}
-
-static void put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static char *get(const char *path)
-{
-    struct buf b;
-    struct sl_err e;
-    buf_init(&b, 0);
-    sl_err_clear(&e);
-    assert_int_equal(fsio_read_file(path, &b, &e), 0);
-    if (!b.data)
-        return strdup("");
-    return (char *)buf_take(&b, NULL);
-}
+/* ---- helpers ---- */
 
 static int count_entries(const char *dir)
 {
@@ -126,7 +85,7 @@ static void test_write_atomic_creates_and_replaces(void **state)
     sl_err_clear(&e);
     assert_int_equal(fsio_write_atomic(NULL, path, "one", 3, &e), 0);
     assert_int_equal(fsio_write_atomic(NULL, path, "second", 6, &e), 0);
-    s = get(path);
+    s = testutil_get_file(path);
     assert_string_equal(s, "second");
     free(s);
     assert_int_equal(count_entries(*state), 1); /* no temp left */
@@ -138,7 +97,7 @@ static void test_write_atomic_fails_at_every_byte(void **state)
     size_t len = strlen(nw);
     char path[512];
     snprintf(path, sizeof path, "%s/wm.json", (char *)*state);
-    put(path, old);
+    testutil_set_file(path, old);
     for (size_t k = 0; k < len; k++) {
         struct hook h = {.budget = k, .fail_errno = ENOSPC};
         struct fsio_ops io = {hook_write, NULL, &h};
@@ -149,7 +108,7 @@ static void test_write_atomic_fails_at_every_byte(void **state)
         assert_non_null(strstr(e.msg, path));
         assert_non_null(strstr(e.hint, "free space on the volume holding"));
         assert_int_equal(e.source_code, ENOSPC);
-        s = get(path);
+        s = testutil_get_file(path);
         assert_string_equal(s, old);
         free(s);
         assert_int_equal(count_entries(*state), 1);
@@ -162,7 +121,7 @@ static void test_write_atomic_fails_at_every_byte(void **state)
         char *s;
         sl_err_clear(&e);
         assert_int_equal(fsio_write_atomic(&io, path, nw, len, &e), 0);
-        s = get(path);
+        s = testutil_get_file(path);
         assert_string_equal(s, nw);
         free(s);
     }
@@ -176,12 +135,12 @@ static void test_write_atomic_fsync_eio(void **state)
     struct sl_err e;
     char *s;
     snprintf(path, sizeof path, "%s/x", (char *)*state);
-    put(path, "old");
+    testutil_set_file(path, "old");
     sl_err_clear(&e);
     assert_int_equal(fsio_write_atomic(&io, path, "new", 3, &e), SL_EIO);
     assert_non_null(strstr(e.msg, "fsync"));
     assert_non_null(strstr(e.hint, "dmesg"));
-    s = get(path);
+    s = testutil_get_file(path);
     assert_string_equal(s, "old");
     free(s);
     assert_int_equal(count_entries(*state), 1);
@@ -202,7 +161,7 @@ static void test_write_atomic_alloc_sweep(void **state)
     char path[512];
     int rc = SL_ENOMEM;
     snprintf(path, sizeof path, "%s/a", (char *)*state);
-    put(path, "old");
+    testutil_set_file(path, "old");
     for (unsigned long i = 1; rc == SL_ENOMEM; i++) {
         struct sl_err e;
         char *s;
@@ -211,7 +170,7 @@ static void test_write_atomic_alloc_sweep(void **state)
         rc = fsio_write_atomic(NULL, path, "new", 3, &e);
         sl_mem_fail_after(0);
         assert_true(rc == 0 || rc == SL_ENOMEM);
-        s = get(path);
+        s = testutil_get_file(path);
         assert_string_equal(s, rc == 0 ? "new" : "old");
         free(s);
         assert_int_equal(count_entries(*state), 1);
@@ -227,19 +186,19 @@ static void test_append_line_and_torn_tail(void **state)
     sl_err_clear(&e);
     assert_int_equal(fsio_append_line(NULL, path, "{\"a\":1}", &e), 0);
     assert_int_equal(fsio_append_line(NULL, path, "{\"b\":2}", &e), 0);
-    s = get(path);
+    s = testutil_get_file(path);
     assert_string_equal(s, "{\"a\":1}\n{\"b\":2}\n");
     free(s);
     /* A crash mid-append left a torn tail: the next append cuts it. */
-    put(path, "{\"a\":1}\n{\"b\":2}\n{\"c\":");
+    testutil_set_file(path, "{\"a\":1}\n{\"b\":2}\n{\"c\":");
     assert_int_equal(fsio_append_line(NULL, path, "{\"d\":4}", &e), 0);
-    s = get(path);
+    s = testutil_get_file(path);
     assert_string_equal(s, "{\"a\":1}\n{\"b\":2}\n{\"d\":4}\n");
     free(s);
     /* A file that is one torn line. */
-    put(path, "{\"x\"");
+    testutil_set_file(path, "{\"x\"");
     assert_int_equal(fsio_append_line(NULL, path, "1", &e), 0);
-    s = get(path);
+    s = testutil_get_file(path);
     assert_string_equal(s, "1\n");
     free(s);
     assert_int_equal(fsio_append_line(NULL, path, "a\nb", &e), SL_EINVAL);
@@ -250,7 +209,7 @@ static void test_append_line_fails_at_every_byte(void **state)
     const char *line = "{\"run_id\":\"r2\"}";
     char path[512];
     snprintf(path, sizeof path, "%s/h.jsonl", (char *)*state);
-    put(path, "{\"run_id\":\"r1\"}\n");
+    testutil_set_file(path, "{\"run_id\":\"r1\"}\n");
     for (size_t k = 0; k <= strlen(line); k++) {
         struct hook h = {.budget = k, .fail_errno = ENOSPC};
         struct fsio_ops io = {hook_write, NULL, &h};
@@ -259,7 +218,7 @@ static void test_append_line_fails_at_every_byte(void **state)
         sl_err_clear(&e);
         assert_int_equal(fsio_append_line(&io, path, line, &e), SL_ENOSPC);
         assert_non_null(strstr(e.hint, path));
-        s = get(path);
+        s = testutil_get_file(path);
         assert_string_equal(s, "{\"run_id\":\"r1\"}\n");
         free(s);
     }
@@ -278,7 +237,7 @@ static void test_mkdirs(void **state)
     assert_int_equal(stat(path, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
     snprintf(file, sizeof file, "%s/a/f", (char *)*state);
-    put(file, "x");
+    testutil_set_file(file, "x");
     snprintf(path, sizeof path, "%s/a/f/g", (char *)*state);
     assert_int_equal(fsio_mkdirs(NULL, path, 0755, &e), SL_EEXIST);
     assert_non_null(strstr(e.msg, file));
@@ -296,7 +255,7 @@ static void test_read_file_missing_and_limit(void **state)
     assert_int_equal(fsio_read_file(path, &b, &e), SL_ENOTFOUND);
     assert_int_equal(e.code, 0); /* "missing" is not an error record */
     snprintf(path, sizeof path, "%s/big", (char *)*state);
-    put(path, "0123456789abcdef");
+    testutil_set_file(path, "0123456789abcdef");
     assert_int_equal(fsio_read_file(path, &b, &e), SL_ELIMIT);
     assert_non_null(strstr(e.msg, path));
     buf_free(&b);
@@ -316,18 +275,24 @@ static void test_temp_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_write_atomic_creates_and_replaces, setup_dir,
-                                        teardown_dir),
-        cmocka_unit_test_setup_teardown(test_write_atomic_fails_at_every_byte, setup_dir,
-                                        teardown_dir),
-        cmocka_unit_test_setup_teardown(test_write_atomic_fsync_eio, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_write_atomic_missing_dir, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_write_atomic_alloc_sweep, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_append_line_and_torn_tail, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_append_line_fails_at_every_byte, setup_dir,
-                                        teardown_dir),
-        cmocka_unit_test_setup_teardown(test_mkdirs, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_read_file_missing_and_limit, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_write_atomic_creates_and_replaces,
+                                        testutil_tmpdir_setup, testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_write_atomic_fails_at_every_byte,
+                                        testutil_tmpdir_setup, testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_write_atomic_fsync_eio, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_write_atomic_missing_dir, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_write_atomic_alloc_sweep, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_append_line_and_torn_tail, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_append_line_fails_at_every_byte, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_mkdirs, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_read_file_missing_and_limit, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
         cmocka_unit_test(test_temp_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,6 @@
 
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,27 +17,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "state/lock.h"
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st, (void)flag, (void)f;
-    return remove(p);
-}
-
-static int setup_dir(void **state)
-{
-    char *d = strdup("/tmp/sl_state_lock.XXXXXX");
-    assert_non_null(mkdtemp(d));
-    *state = d;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
-}
+#include "testutil.h"
 
 /* Fork a child that takes the lock, reports on a pipe, then sleeps until killed. */
 static pid_t child_holding(const char *root)
@@ -142,9 +121,12 @@ static void test_lock_alloc_sweep(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_contention_and_sigkill, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_same_process_excludes, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_lock_alloc_sweep, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_contention_and_sigkill, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_same_process_excludes, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_lock_alloc_sweep, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,11 +6,9 @@
 
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -18,37 +16,7 @@
 #include "core/mem.h"
 #include "state/manifest.h"
 #include "state/schema.h"
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st, (void)flag, (void)f;
-    return remove(p);
-}
-
-static int setup_dir(void **state)
-{
-    char *d = strdup("/tmp/sl_state_schema.XXXXXX");
-    assert_non_null(mkdtemp(d));
-    *state = d;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *s = calloc(1, 65536);
-    assert_non_null(f);
-    fread(s, 1, 65535, f);
-    fclose(f);
-    return s;
-}
+#include "testutil.h"
 
 static const struct schema_column cols3[] = {
     {"id", "int", false, 1},
@@ -163,7 +131,7 @@ static void test_track_history(void **state)
                      0);
     assert_true(ch.changed && ch.first);
     assert_string_equal(ver, "01e5fd97a215fb3f");
-    s = slurp(path);
+    s = testutil_get_file(path);
     assert_string_equal(s, golden_schema);
     free(s);
     /* Same columns again: nothing appended. */
@@ -171,7 +139,7 @@ static void test_track_history(void **state)
                                   ver, &ch, &e),
                      0);
     assert_false(ch.changed);
-    s = slurp(path);
+    s = testutil_get_file(path);
     assert_string_equal(s, golden_schema);
     free(s);
     /* Retype id, drop amount, add created: reported by name. */
@@ -198,7 +166,7 @@ static void test_track_history(void **state)
                      0);
     assert_true(ch.changed && ch.pk_changed);
     assert_string_equal(ver, "01e5fd97a215fb3f");
-    s = slurp(path);
+    s = testutil_get_file(path);
     assert_non_null(strstr(s, "2026-11-25T00:00:00.000Z"));
     assert_non_null(strstr(s, "2026-11-21T10:00:00.000Z")); /* history kept */
     free(s);
@@ -356,7 +324,7 @@ static void test_manifest_golden(void **state)
         assert_true(rc == 0 || rc == SL_ENOMEM);
     }
     snprintf(path, sizeof path, "%s/output.yaml", (char *)*state);
-    s = slurp(path);
+    s = testutil_get_file(path);
     assert_string_equal(s, golden_yaml);
     free(s);
     buf_init(&b, 0);
@@ -370,9 +338,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash_stability),
         cmocka_unit_test(test_hash_rejects_bad_input),
-        cmocka_unit_test_setup_teardown(test_track_history, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_track_corrupt_and_sweep, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_manifest_golden, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_track_history, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_track_corrupt_and_sweep, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_manifest_golden, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,11 +6,9 @@
 
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -20,35 +18,7 @@
 #include "state/fsio.h"
 #include "state/history.h"
 #include "state/watermark.h"
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st, (void)flag, (void)f;
-    return remove(p);
-}
-
-static int setup_dir(void **state)
-{
-    char *d = strdup("/tmp/sl_state_wm.XXXXXX");
-    assert_non_null(mkdtemp(d));
-    *state = d;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    nftw(*state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
-}
-
-static void put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
+#include "testutil.h"
 
 static const char *files2[] = {
     "data/shop/dbo/orders/2026-11-21/dbo_orders_20261121T100000_part1.parquet",
@@ -217,7 +187,7 @@ static void check_corrupt(const char *root, const char *text, int code, const ch
     struct sl_err e;
     bool found = true;
     snprintf(path, sizeof path, "%s/watermarks/shop/dbo/orders/watermarks.json", root);
-    put(path, text);
+    testutil_set_file(path, text);
     arena_init(&a, 0, 0);
     sl_err_clear(&e);
     assert_int_equal(watermark_load(root, "shop", "dbo", "orders", &a, &wm, &found, &e), code);
@@ -398,13 +368,19 @@ static void test_clock(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_golden_ct_and_round_trip, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_cdc_exact_lsn_text, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_golden_ct_and_round_trip, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_cdc_exact_lsn_text, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
         cmocka_unit_test(test_positions_compare),
-        cmocka_unit_test_setup_teardown(test_corrupt_files, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_bad_names, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_watermark_alloc_sweep, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_history_golden_and_read, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_corrupt_files, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_names, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_watermark_alloc_sweep, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_history_golden_and_read, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
         cmocka_unit_test(test_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
