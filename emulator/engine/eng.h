@@ -14,6 +14,10 @@
  * through dml.c, the one place where changes can later be recorded per
  * transaction (Change Tracking / CDC).
  *
+ * Procedures (proc.c) run their stored body as a nested statement list with
+ * their own variables; their text and parameters live in tl_procs /
+ * tl_params beside the tables.
+ *
  * Memory: AST and generated SQL live in the per-batch arena (s->ba), reset
  * when the batch ends; per-row conversions use s->ra, reset every row.
  */

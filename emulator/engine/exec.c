@@ -5,12 +5,16 @@
  * Owns control flow (IF/WHILE/BEGIN..END/BREAK/CONTINUE/RETURN), variables
  * (DECLARE/SET/SELECT @v=), SET options, USE, PRINT/RAISERROR/THROW, the
  * error policy and the streaming of SELECT results. Leaves DML to dml.c,
- * DDL to catalog.c, transactions to txn.c, EXEC of procedures to sysprocs.c.
+ * DDL to catalog.c, transactions to txn.c, EXEC of system procedures to
+ * sysprocs.c/rpc.c and of user procedures to proc.c.
  *
- * Error policy (as SQL Server): a statement error reports ERROR + DONE(ERROR)
+ * Error policy (as SQL Server, see report_ex): a statement error reports
+ * ERROR (+ INFO 3621 when a data modification was rolled back) + DONE(ERROR)
  * and the batch continues; compile-type errors (207, 208, 137, 4104, ...),
- * conversion errors (245, 8114, ...) and THROW abort the batch; with
- * XACT_ABORT ON every error aborts the batch and rolls the transaction back.
+ * conversion errors (245, 8114, ...), THROW and, under SET ARITHABORT ON,
+ * arithmetic errors (8134, 8115) abort the batch; with XACT_ABORT ON every
+ * error but RAISERROR aborts the batch, and run-time ones roll the
+ * transaction back.
  *
  * Rows stream: one sqlite3_step, one out->row; the per-row arena is reset
  * every row, so memory stays flat for any result size.
