@@ -205,18 +205,32 @@ static void fn_int(sqlite3_context *c, int argc, sqlite3_value **argv)
     sqlite3_result_int64(c, v);
 }
 
+/* T-SQL operators and two-argument built-ins yield NULL when an operand is
+ * NULL: answer that and tell the caller it is done. */
+static bool null_operand(sqlite3_context *c, sqlite3_value **argv)
+{
+    if (sqlite3_value_type(argv[0]) != SQLITE_NULL && sqlite3_value_type(argv[1]) != SQLITE_NULL)
+        return false;
+    sqlite3_result_null(c);
+    return true;
+}
+
+/* Msg 8134 for a zero divisor; true when it was raised. */
+static bool divide_by_zero(sqlite3_context *c, bool zero)
+{
+    if (zero)
+        fail(c, 8134, 16, "Divide by zero error encountered.");
+    return zero;
+}
+
 static void fn_idiv(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_null(c);
+    if (null_operand(c, argv))
         return;
-    }
     int64_t a = sqlite3_value_int64(argv[0]), b = sqlite3_value_int64(argv[1]);
-    if (b == 0) {
-        fail(c, 8134, 16, "Divide by zero error encountered.");
+    if (divide_by_zero(c, b == 0))
         return;
-    }
     if (b == -1 && a == INT64_MIN) {
         fail(c, 8115, 16, "Arithmetic overflow error converting expression to data type bigint.");
         return;
@@ -227,45 +241,33 @@ static void fn_idiv(sqlite3_context *c, int argc, sqlite3_value **argv)
 static void fn_imod(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_null(c);
+    if (null_operand(c, argv))
         return;
-    }
     int64_t a = sqlite3_value_int64(argv[0]), b = sqlite3_value_int64(argv[1]);
-    if (b == 0) {
-        fail(c, 8134, 16, "Divide by zero error encountered.");
+    if (divide_by_zero(c, b == 0))
         return;
-    }
     sqlite3_result_int64(c, b == -1 ? 0 : a % b);
 }
 
 static void fn_fdiv(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_null(c);
+    if (null_operand(c, argv))
         return;
-    }
     double a = sqlite3_value_double(argv[0]), b = sqlite3_value_double(argv[1]);
-    if (b == 0) {
-        fail(c, 8134, 16, "Divide by zero error encountered.");
+    if (divide_by_zero(c, b == 0))
         return;
-    }
     sqlite3_result_double(c, a / b);
 }
 
 static void fn_fmod(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_null(c);
+    if (null_operand(c, argv))
         return;
-    }
     double a = sqlite3_value_double(argv[0]), b = sqlite3_value_double(argv[1]);
-    if (b == 0) {
-        fail(c, 8134, 16, "Divide by zero error encountered.");
+    if (divide_by_zero(c, b == 0))
         return;
-    }
     sqlite3_result_double(c, fmod(a, b));
 }
 
@@ -389,10 +391,8 @@ static bool like_match(const uint8_t *p, size_t pn, const uint8_t *s, size_t sn,
 static void fn_like(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_null(c);
+    if (null_operand(c, argv))
         return;
-    }
     const uint8_t *s = sqlite3_value_text(argv[0]);
     size_t sn = (size_t)sqlite3_value_bytes(argv[0]);
     const uint8_t *p = sqlite3_value_text(argv[1]);
@@ -479,10 +479,8 @@ static void fn_substring(sqlite3_context *c, int argc, sqlite3_value **argv)
 static void fn_right(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_null(c);
+    if (null_operand(c, argv))
         return;
-    }
     int64_t k = sqlite3_value_int64(argv[1]);
     if (k < 0) {
         fail(c, 536, 16, "Invalid length parameter passed to the RIGHT function.");
@@ -547,10 +545,8 @@ static void fn_replace(sqlite3_context *c, int argc, sqlite3_value **argv)
 static void fn_charindex(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_null(c);
+    if (null_operand(c, argv))
         return;
-    }
     const uint8_t *f = sqlite3_value_text(argv[0]);
     size_t fn = (size_t)sqlite3_value_bytes(argv[0]);
     const uint8_t *s = sqlite3_value_text(argv[1]);
@@ -574,10 +570,8 @@ static void fn_charindex(sqlite3_context *c, int argc, sqlite3_value **argv)
 
 static void fn_replicate(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_null(c);
+    if (null_operand(c, argv))
         return;
-    }
     int64_t k = sqlite3_value_int64(argv[1]);
     if (k < 0) {
         sqlite3_result_null(c);
@@ -822,10 +816,8 @@ static void fn_dateadd(sqlite3_context *c, int argc, sqlite3_value **argv)
 static void fn_dateadd_days(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_null(c);
+    if (null_operand(c, argv))
         return;
-    }
     const struct tl_type *t = type_arg(c, 2, argv[2]);
     const char *s = (const char *)sqlite3_value_text(argv[0]);
     char out[64];

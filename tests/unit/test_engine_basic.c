@@ -10,195 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "engine.h"
-#include "value/value.h"
-
-/* ------------------------------------------------------------ recorder */
-
-struct rec {
-    struct buf log; /* one line per event */
-    int ncols;
-    struct engine_column cols[64];
-    char colnames[64][64];
-    long rows;
-    bool keep_rows;
-    int nerrors;
-    int last_error;
-    char last_text[512];
-    int envs[16];
-    int nenvs;
-    uint64_t last_desc;
-    int null_in_not_null; /* NULL values in columns described NOT NULL */
-};
-
-static void fmt_value(struct buf *b, const struct tl_value *v)
-{
-    switch (v->kind) {
-    case TL_V_NULL: buf_append_str(b, "NULL"); break;
-    case TL_V_INT: buf_appendf(b, "%lld", (long long)v->i); break;
-    case TL_V_REAL: buf_appendf(b, "%.17g", v->r); break;
-    case TL_V_TEXT: buf_append(b, v->p, v->n); break;
-    case TL_V_BLOB:
-        buf_append_str(b, "0x");
-        for (size_t i = 0; i < v->n; i++)
-            buf_appendf(b, "%02X", v->p[i]);
-        break;
-    }
-}
-
-static int r_columns(void *ctx, const struct engine_column *cols, size_t n)
-{
-    struct rec *r = ctx;
-    r->ncols = (int)n;
-    buf_append_str(&r->log, "cols:");
-    for (size_t i = 0; i < n && i < 64; i++) {
-        char tn[64];
-        value_type_name(&cols[i].type, tn, sizeof(tn));
-        buf_appendf(&r->log, "%s%s %s", i ? "," : "", cols[i].name, tn);
-        r->cols[i] = cols[i];
-        snprintf(r->colnames[i], 64, "%s", cols[i].name);
-        r->cols[i].name = r->colnames[i];
-    }
-    buf_append_str(&r->log, "\n");
-    return 0;
-}
-
-static int r_row(void *ctx, const struct tl_value *vals, size_t n)
-{
-    struct rec *r = ctx;
-    r->rows++;
-    for (size_t i = 0; i < n && i < 64; i++)
-        if (vals[i].kind == TL_V_NULL && !(r->cols[i].flags & ENGINE_COL_NULLABLE))
-            r->null_in_not_null++;
-    if (!r->keep_rows)
-        return 0;
-    buf_append_str(&r->log, "row:");
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            buf_append_str(&r->log, "|");
-        fmt_value(&r->log, &vals[i]);
-    }
-    buf_append_str(&r->log, "\n");
-    return 0;
-}
-
-static int r_done(void *ctx, unsigned flags, uint16_t cmd, uint64_t count)
-{
-    struct rec *r = ctx;
-    buf_appendf(&r->log, "done:%s%s%llu\n", flags & ENGINE_DONE_ERROR ? "E" : "",
-                flags & ENGINE_DONE_COUNT ? "C" : "", (unsigned long long)count);
-    (void)cmd;
-    return 0;
-}
-
-static int r_message(void *ctx, const struct engine_msg *m, bool is_error)
-{
-    struct rec *r = ctx;
-    buf_appendf(&r->log, "%s %d,%d,%d: %s\n", is_error ? "ERR" : "INFO", m->number, m->severity,
-                m->state, m->text);
-    if (is_error) {
-        r->nerrors++;
-        r->last_error = m->number;
-        snprintf(r->last_text, sizeof(r->last_text), "%s", m->text);
-    }
-    return 0;
-}
-
-static int r_env(void *ctx, const struct engine_env *e)
-{
-    struct rec *r = ctx;
-    if (r->nenvs < 16)
-        r->envs[r->nenvs++] = e->type;
-    if (e->type != ENGINE_ENV_DATABASE)
-        r->last_desc = e->descriptor;
-    buf_appendf(&r->log, "env:%d %s\n", e->type, e->new_name ? e->new_name : "");
-    return 0;
-}
-
-static int r_retstatus(void *ctx, int32_t st)
-{
-    struct rec *r = ctx;
-    buf_appendf(&r->log, "status:%d\n", st);
-    return 0;
-}
-
-static int r_retvalue(void *ctx, uint16_t ord, const char *name, const struct tl_type *t,
-                      const struct tl_value *v)
-{
-    struct rec *r = ctx;
-    buf_appendf(&r->log, "ret:%s=", name);
-    fmt_value(&r->log, v);
-    buf_append_str(&r->log, "\n");
-    (void)ord;
-    (void)t;
-    return 0;
-}
-
-static bool r_cancelled(void *ctx)
-{
-    (void)ctx;
-    return false;
-}
-
-static const struct engine_out rec_out = {r_columns, r_row, r_done, r_message, r_env,
-                                          r_retstatus, r_retvalue, r_cancelled};
-
-struct fx {
-    struct engine *e;
-    struct engine_session *s;
-    struct rec r;
-};
-
-static void rec_reset(struct rec *r)
-{
-    buf_reset(&r->log);
-    r->ncols = 0;
-    r->rows = 0;
-    r->keep_rows = true;
-    r->nerrors = 0;
-    r->last_error = 0;
-    r->last_text[0] = 0;
-    r->nenvs = 0;
-    r->null_in_not_null = 0;
-}
-
-static const char *run(struct fx *f, const char *sql)
-{
-    rec_reset(&f->r);
-    int rc = engine_batch(f->s, sql, strlen(sql), &rec_out, &f->r);
-    assert_int_equal(rc, 0);
-    /* Every batch doubles as a check of the NOT NULL promise the TDS layer
-     * turns into fixed types that cannot carry NULL. */
-    assert_int_equal(f->r.null_in_not_null, 0);
-    return f->r.log.data ? (const char *)f->r.log.data : "";
-}
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-    struct engine_config cfg = {NULL, "pw", 0};
-    struct sl_err err = {0};
-    buf_init(&f->r.log, 0);
-    if (engine_open(&cfg, &f->e, &err))
-        return -1;
-    if (engine_login(f->e, "sa", "pw", "", 51, &rec_out, &f->r, &f->s))
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    engine_session_close(f->s);
-    engine_close(f->e);
-    buf_free(&f->r.log);
-    free(f);
-    return 0;
-}
-
-#define EXPECT(f, sql, want) assert_string_equal(run(f, sql), want)
+#include "test_engine_rec.h"
 
 /* ------------------------------------------------------------ tests */
 
@@ -434,17 +246,17 @@ static void test_rpc_executesql(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_literal_types, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_create_insert_select, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors_continue, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_variables_if, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_use_and_databases, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_catalog_views, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rpc_executesql, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fmtonly_and_streaming, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_result_nullability, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_literal_types, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_create_insert_select, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_errors, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_errors_continue, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_transactions, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_variables_if, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_use_and_databases, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_views, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_rpc_executesql, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_fmtonly_and_streaming, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_result_nullability, rec_setup, rec_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

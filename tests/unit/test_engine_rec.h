@@ -34,6 +34,7 @@ struct rec {
     int envs[16];
     int nenvs;
     uint64_t last_desc;
+    int null_in_not_null; /* NULL values in columns described NOT NULL */
 };
 
 static inline void fmt_value(struct buf *b, const struct tl_value *v)
@@ -72,6 +73,9 @@ static inline int r_row(void *ctx, const struct tl_value *vals, size_t n)
 {
     struct rec *r = ctx;
     r->rows++;
+    for (size_t i = 0; i < n && i < 64; i++)
+        if (vals[i].kind == TL_V_NULL && !(r->cols[i].flags & ENGINE_COL_NULLABLE))
+            r->null_in_not_null++;
     if (!r->keep_rows)
         return 0;
     buf_append_str(&r->log, "row:");
@@ -161,6 +165,7 @@ static inline void rec_reset(struct rec *r)
     r->last_error = 0;
     r->last_text[0] = 0;
     r->nenvs = 0;
+    r->null_in_not_null = 0;
 }
 
 static inline const char *run(struct fx *f, const char *sql)
@@ -168,6 +173,9 @@ static inline const char *run(struct fx *f, const char *sql)
     rec_reset(&f->r);
     int rc = engine_batch(f->s, sql, strlen(sql), &rec_out, &f->r);
     assert_int_equal(rc, 0);
+    /* Every batch doubles as a check of the NOT NULL promise the TDS layer
+     * turns into fixed types that cannot carry NULL. */
+    assert_int_equal(f->r.null_in_not_null, 0);
     return f->r.log.data ? (const char *)f->r.log.data : "";
 }
 
