@@ -853,24 +853,11 @@ static int gen_agg(struct gen *g, struct scope *sc, struct expr *e, struct tl_ty
         return codegen_err(g, 147, 15,
                            "An aggregate may not appear in the WHERE clause unless it is in a subquery contained in a HAVING clause or a select list, and the column being aggregated is an outer reference.");
     const char *dist = e->distinct ? "DISTINCT " : "";
-    if (ieq(e->s, "COUNT") || ieq(e->s, "COUNT_BIG")) {
+    bool count = ieq(e->s, "COUNT") || ieq(e->s, "COUNT_BIG");
+    if (count && e->star) {
         *ty = mk(ieq(e->s, "COUNT") ? TL_T_INT : TL_T_BIGINT, 0, 0, 0);
         *nl = false;
-        if (e->star) {
-            OUTS("count(*)");
-            return 0;
-        }
-        if (nargs_err(g, e, 1))
-            return -1;
-        struct tl_type at;
-        bool an;
-        g->agg_ok = false;
-        char *a = sub_expr(g, sc, e->args[0], &at, &an);
-        g->agg_ok = true;
-        if (!a)
-            return -1;
-        const char *coll = type_is_string(at.id) ? " COLLATE TL_CI" : type_is_exact(at.id) ? " COLLATE TL_DEC" : "";
-        OUT("count(%s%s%s)", dist, a, e->distinct ? coll : "");
+        OUTS("count(*)");
         return 0;
     }
     if (nargs_err(g, e, 1))
@@ -882,10 +869,20 @@ static int gen_agg(struct gen *g, struct scope *sc, struct expr *e, struct tl_ty
     g->agg_ok = true;
     if (!a)
         return -1;
+    /* Comparisons behind DISTINCT, MIN and MAX follow SQL Server's collation
+     * for strings and exact order for decimals. */
+    const char *coll = type_is_string(at.id) ? " COLLATE TL_CI"
+                       : type_is_exact(at.id) ? " COLLATE TL_DEC"
+                                              : "";
+    if (count) {
+        *ty = mk(ieq(e->s, "COUNT") ? TL_T_INT : TL_T_BIGINT, 0, 0, 0);
+        *nl = false;
+        OUT("count(%s%s%s)", dist, a, e->distinct ? coll : "");
+        return 0;
+    }
     *nl = true;
     if (ieq(e->s, "MIN") || ieq(e->s, "MAX")) {
         *ty = is_null_type(&at) ? mk(TL_T_INT, 0, 0, 0) : at;
-        const char *coll = type_is_string(at.id) ? " COLLATE TL_CI" : type_is_exact(at.id) ? " COLLATE TL_DEC" : "";
         if (at.id == TL_T_BIT)
             return codegen_err(g, 8117, 16, "Operand data type bit is invalid for %s operator.",
                                ieq(e->s, "MIN") ? "min" : "max");
@@ -921,9 +918,6 @@ static int gen_agg(struct gen *g, struct scope *sc, struct expr *e, struct tl_ty
             *ty = mk(at.id, 0, 38, s > 6 ? s : 6);
         OUT("%s(%s%s,%d)", sum ? "tl_dec_sum" : "tl_dec_avg", dist, a, ty->scale);
         return 0;
-    }
-    if (ieq(e->s, "STDEV") || ieq(e->s, "VAR")) {
-        return codegen_err(g, 195, 15, "'%s' is not a recognized built-in function name.", e->s);
     }
     return codegen_err(g, 195, 15, "'%s' is not a recognized built-in function name.", e->s);
 }

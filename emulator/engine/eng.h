@@ -730,6 +730,10 @@ int txn_rollback(struct engine_session *s, const char *savepoint, struct sqlerr 
 int txn_save(struct engine_session *s, const char *name, struct sqlerr *e);
 /* Abort the whole transaction (XACT_ABORT, session close). */
 void txn_abort_all(struct engine_session *s);
+/* Tell the client a transaction began, committed or rolled back
+ * (ENVCHANGE 8/9/10 with its descriptor); a failed write marks the session
+ * closed. */
+void txn_announce(struct engine_session *s, enum engine_env_type type, uint64_t descriptor);
 /* Statement savepoints. */
 int txn_stmt_begin(struct engine_session *s, struct sqlerr *e);
 /* Take the write lock of database dbid (waits up to the busy timeout). */

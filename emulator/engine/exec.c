@@ -1013,11 +1013,8 @@ static int run_tran(struct engine_session *s, struct stmt *st)
     case ST_BEGIN_TRAN:
         cmd = ENGINE_CMD_BEGIN_TRAN;
         r = txn_begin(s, &e);
-        if (r == 0 && s->trancount == 1) {
-            struct engine_env env = {ENGINE_ENV_BEGIN_TRAN, NULL, NULL, s->tran_desc};
-            if (s->out->envchange(s->ctx, &env))
-                s->closed = true;
-        }
+        if (r == 0 && s->trancount == 1)
+            txn_announce(s, ENGINE_ENV_BEGIN_TRAN, s->tran_desc);
         break;
     case ST_COMMIT:
         cmd = ENGINE_CMD_COMMIT;
@@ -1026,11 +1023,8 @@ static int run_tran(struct engine_session *s, struct stmt *st)
             return report(s, st->line, &e);
         }
         r = txn_commit(s, &e);
-        if (r == 0 && s->trancount == 0) {
-            struct engine_env env = {ENGINE_ENV_COMMIT_TRAN, NULL, NULL, before};
-            if (s->out->envchange(s->ctx, &env))
-                s->closed = true;
-        }
+        if (r == 0 && s->trancount == 0)
+            txn_announce(s, ENGINE_ENV_COMMIT_TRAN, before);
         break;
     case ST_ROLLBACK:
         cmd = ENGINE_CMD_ROLLBACK;
@@ -1039,11 +1033,8 @@ static int run_tran(struct engine_session *s, struct stmt *st)
             return report(s, st->line, &e);
         }
         r = txn_rollback(s, st->ident, &e);
-        if (r == 0 && s->trancount == 0) {
-            struct engine_env env = {ENGINE_ENV_ROLLBACK_TRAN, NULL, NULL, before};
-            if (s->out->envchange(s->ctx, &env))
-                s->closed = true;
-        }
+        if (r == 0 && s->trancount == 0)
+            txn_announce(s, ENGINE_ENV_ROLLBACK_TRAN, before);
         break;
     default:
         r = txn_save(s, st->ident, &e);

@@ -857,26 +857,36 @@ static void fn_datediff(sqlite3_context *c, int argc, sqlite3_value **argv)
     sqlite3_result_int64(c, r);
 }
 
+/* DATEPART's number for (part, value, value's type) in argv[0..2]; false when
+ * the result is already set (NULL value) or an error raised. */
+static bool datepart_arg(sqlite3_context *c, sqlite3_value **argv, enum value_datepart *p,
+                         int64_t *r)
+{
+    if (sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_null(c);
+        return false;
+    }
+    if (part_arg(c, argv[0], p))
+        return false;
+    const struct tl_type *t = type_arg(c, 2, argv[2]);
+    const char *s = (const char *)sqlite3_value_text(argv[1]);
+    struct value_error ve;
+    if (!t)
+        return false;
+    if (value_datepart(*p, t, s, strlen(s), r, &ve)) {
+        fail_ve(c, &ve);
+        return false;
+    }
+    return true;
+}
+
 static void fn_datepart(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
     enum value_datepart p;
-    if (sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_null(c);
-        return;
-    }
-    if (part_arg(c, argv[0], &p))
-        return;
-    const struct tl_type *t = type_arg(c, 2, argv[2]);
-    const char *s = (const char *)sqlite3_value_text(argv[1]);
     int64_t r;
-    struct value_error ve;
-    if (!t || value_datepart(p, t, s, strlen(s), &r, &ve)) {
-        if (t)
-            fail_ve(c, &ve);
-        return;
-    }
-    sqlite3_result_int64(c, r);
+    if (datepart_arg(c, argv, &p, &r))
+        sqlite3_result_int64(c, r);
 }
 
 static void fn_datename(sqlite3_context *c, int argc, sqlite3_value **argv)
@@ -886,22 +896,10 @@ static void fn_datename(sqlite3_context *c, int argc, sqlite3_value **argv)
     static const char *days[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday",
                                  "Friday", "Saturday"};
     enum value_datepart p;
-    if (sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_null(c);
-        return;
-    }
-    if (part_arg(c, argv[0], &p))
-        return;
-    const struct tl_type *t = type_arg(c, 2, argv[2]);
-    const char *s = (const char *)sqlite3_value_text(argv[1]);
     int64_t r;
-    struct value_error ve;
-    if (!t || value_datepart(p, t, s, strlen(s), &r, &ve)) {
-        if (t)
-            fail_ve(c, &ve);
-        return;
-    }
     (void)argc;
+    if (!datepart_arg(c, argv, &p, &r))
+        return;
     if (p == VALUE_DP_MONTH && r >= 1 && r <= 12)
         sqlite3_result_text(c, months[r - 1], -1, SQLITE_STATIC);
     else if (p == VALUE_DP_WEEKDAY && r >= 1 && r <= 7)

@@ -1158,6 +1158,24 @@ static struct coldef coldef_parse(struct ps *p)
     return c;
 }
 
+/* Index and constraint storage options (`WITH (FILLFACTOR = 80, ...)`, `ON
+ * [filegroup]`) change how SQL Server lays out pages, never what a query
+ * returns; SQLite has no such knobs, so they are parsed and dropped. */
+static void skip_storage_options(struct ps *p)
+{
+    if (at(p, "WITH") && peekn(p, 1)->kind == TK_OP) {
+        p->i++;
+        expect_op(p, "(");
+        while (!accept_op(p, ")")) {
+            if (cur(p)->kind == TK_EOF)
+                fail(p);
+            p->i++;
+        }
+    }
+    if (accept(p, "ON"))
+        ident_any(p);
+}
+
 static struct tcons table_constraint(struct ps *p)
 {
     struct tcons k = {0};
@@ -1184,17 +1202,7 @@ static struct tcons table_constraint(struct ps *p)
     } else {
         fail(p);
     }
-    if (at(p, "WITH") && peekn(p, 1)->kind == TK_OP) {
-        p->i++;
-        expect_op(p, "(");
-        while (!accept_op(p, ")")) {
-            if (cur(p)->kind == TK_EOF)
-                fail(p);
-            p->i++;
-        }
-    }
-    if (accept(p, "ON"))
-        ident_any(p);
+    skip_storage_options(p);
     return k;
 }
 
@@ -1368,17 +1376,7 @@ static struct stmt *create_stmt(struct ps *p, int line)
             s->incl = ident_list(p, &s->nincl, NULL);
         if (accept(p, "WHERE"))
             fail(p);
-        if (at(p, "WITH") && peekn(p, 1)->kind == TK_OP) {
-            p->i++;
-            expect_op(p, "(");
-            while (!accept_op(p, ")")) {
-                if (cur(p)->kind == TK_EOF)
-                    fail(p);
-                p->i++;
-            }
-        }
-        if (accept(p, "ON"))
-            ident_any(p);
+        skip_storage_options(p);
         return s;
     }
     if (unique || clustered)

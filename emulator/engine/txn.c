@@ -210,9 +210,13 @@ void txn_abort_all(struct engine_session *s)
     sq_end(s, false);
     s->trancount = 0;
     s->tran_desc = 0;
-    if (had && s->out && !s->closed) {
-        struct engine_env env = {ENGINE_ENV_ROLLBACK_TRAN, NULL, NULL, d};
-        if (s->out->envchange(s->ctx, &env))
-            s->closed = true;
-    }
+    if (had && s->out && !s->closed)
+        txn_announce(s, ENGINE_ENV_ROLLBACK_TRAN, d);
+}
+
+void txn_announce(struct engine_session *s, enum engine_env_type type, uint64_t descriptor)
+{
+    struct engine_env env = {type, NULL, NULL, descriptor};
+    if (s->out->envchange(s->ctx, &env))
+        s->closed = true;
 }
