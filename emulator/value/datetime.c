@@ -13,6 +13,7 @@
  * Invariant: after value_datetime_round() succeeds the fields are valid
  * for the type (date in range, frac a multiple of the type's unit).
  */
+#include "core/civil.h"
 #include "value/value.h"
 
 #include <string.h>
@@ -23,26 +24,17 @@
 
 int32_t value_days_from_civil(int y, int m, int d)
 {
-    int32_t era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 306;
+    return (int32_t)(civil_days_from(y, (unsigned)m, (unsigned)d) + CIVIL_DAYS_0001_TO_1970);
 }
 
 void value_civil_from_days(int32_t days, int *y, int *m, int *d)
 {
-    int32_t z = days + 306, era, doe, yoe, doy, mp;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
+    int64_t yy;
+    unsigned mm, dd;
+    civil_from_days((int64_t)days - CIVIL_DAYS_0001_TO_1970, &yy, &mm, &dd);
+    *y = (int)yy;
+    *m = (int)mm;
+    *d = (int)dd;
 }
 
 int value_days_in_month(int y, int m)

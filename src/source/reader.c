@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/civil.h"
 #include "core/mem.h"
 #include "core/utf8.h"
 #include "source/odbc.h"
@@ -128,7 +129,7 @@ static int append_value(struct reader *r, size_t col, const uint8_t *p, size_t n
     case TM_DATE: {
         struct odbc_date dt;
         memcpy(&dt, p, sizeof(dt));
-        days = (int32_t)typemap_days_from_civil(dt.year, dt.month, dt.day);
+        days = (int32_t)civil_days_from(dt.year, dt.month, dt.day);
         ret = batch_append_date(b, col, days);
         break;
     }

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/civil.h"
 
 /* Text buffer for decimal, date/time and GUID text forms: the longest is
  * "-" + 38 digits + "." + NUL, or a datetimeoffset with 7 digits (34). */
@@ -184,17 +185,6 @@ size_t typemap_bind_width(const struct typemap_col *c)
 
 /* ---- parsers ---------------------------------------------------------- */
 
-int64_t typemap_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    /* Howard Hinnant's days_from_civil: eras of 400 years. */
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -292,7 +282,7 @@ static bool parse_date_at(const char *s, size_t n, size_t *i, int64_t *days)
         return false;
     if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
         return false;
-    *days = typemap_days_from_civil(y, m, d);
+    *days = civil_days_from(y, m, d);
     return true;
 }
 

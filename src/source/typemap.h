@@ -83,8 +83,6 @@ int typemap_from_decl(const char *type_name, int max_length, int precision, int 
 int typemap_select_expr(struct buf *out, const char *type_name, const char *prefix,
                         const char *quoted);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (no range checks). */
-int64_t typemap_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /*
  * Parse decimal text ("-123.4500", ".5", "0") into the unscaled value at

@@ -41,6 +41,7 @@
 #include <sys/stat.h>
 
 #include "batch/batch.h"
+#include "core/civil.h"
 #include "core/err.h"
 #include "format/parquet/parquet.h"
 
@@ -391,22 +392,6 @@ static void random_value(const struct coltype *t, struct rng *r, struct val *v)
 }
 
 /* ---- formatting values as the expected-JSON text ---- */
-
-/* Days since 1970-01-01 to a proleptic Gregorian civil date (H. Hinnant's
- * days_from_civil inverse, valid for the whole 0001..9999 range). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yy + (*m <= 2);
-}
 
 static void fmt_date(int64_t days, char *out, size_t cap)
 {

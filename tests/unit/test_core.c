@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/civil.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/utf8.h"
@@ -134,6 +135,26 @@ static void test_utf8(void **state)
     buf_free(&c);
 }
 
+static void test_civil(void **state)
+{
+    int64_t y;
+    unsigned m, d;
+    (void)state;
+    assert_int_equal(civil_days_from(1970, 1, 1), 0);
+    assert_int_equal(civil_days_from(2000, 3, 1), 11017);
+    assert_int_equal(civil_days_from(1, 1, 1), -CIVIL_DAYS_0001_TO_1970);
+    assert_int_equal(civil_days_from(9999, 12, 31), 2932896);
+    assert_int_equal(civil_days_from(1969, 12, 31), -1);
+    for (int64_t days = -CIVIL_DAYS_0001_TO_1970; days <= 2932896; days += 997) {
+        civil_from_days(days, &y, &m, &d);
+        assert_int_equal(civil_days_from(y, m, d), days);
+    }
+    civil_from_days(-1, &y, &m, &d);
+    assert_int_equal(y * 10000 + m * 100 + d, 19691231);
+    civil_from_days(2932896, &y, &m, &d);
+    assert_int_equal(y * 10000 + m * 100 + d, 99991231);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_buf_alloc_failure_leaves_state),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_civil),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
