@@ -99,7 +99,7 @@ int catalog_init_file(sqlite3 *db, const char *alias, int dbid, struct sqlerr *e
         sqlite3_free(msg);
         return -1;
     }
-    return 0;
+    return journal_init_file(db, alias, e);
 }
 
 /* ------------------------------------------------------------ databases */
@@ -274,6 +274,8 @@ static void migrate_file(struct engine_session *s, int dbid)
     char *sql = pprintf(PROC_TABLES_SQL, alias);
     sqlite3_exec(s->db, sql, NULL, NULL, NULL);
     sqlite3_free(sql);
+    struct sqlerr ig = {0};
+    journal_init_file(s->db, alias, &ig);
 }
 
 int catalog_attach(struct engine_session *s, int dbid, struct sqlerr *err)

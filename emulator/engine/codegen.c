@@ -393,7 +393,7 @@ static int gen_literal(struct gen *g, struct expr *e, struct tl_type *ty)
 static void now_text(struct gen *g, enum tl_type_id id, bool utc, char *out)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    journal_clock_now(g->s->eng, &ts); /* the engine clock (tdslite.advance_clock) */
     time_t t = ts.tv_sec;
     struct tm tm;
     long off = 0;
@@ -417,7 +417,6 @@ static void now_text(struct gen *g, enum tl_type_id id, bool utc, char *out)
         dt.frac100ns = rms * 10000;
     }
     value_datetime_format(&ty, &dt, out);
-    (void)g;
 }
 
 /*

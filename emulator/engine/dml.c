@@ -7,8 +7,9 @@
  * conversion rules (2628 truncation, 245/8114 conversion), NOT NULL is
  * checked (515), identity values are assigned, defaults evaluated, and
  * unique violations are reported with the duplicate key (2627/2601). This
- * is also the single place where a later Change Tracking / CDC layer will
- * record changes per transaction (see dml_writer_row and the update loop).
+ * is also the single place where row changes of journaled tables are
+ * recorded in the change journal (journal.c): the writer, the update loop
+ * and DELETE read the stored rows back with RETURNING for their images.
  *
  * UPDATE materialises (rowid, new values) in memory before writing, so a
  * scan never sees its own updates (the Halloween problem).
@@ -38,6 +39,8 @@ struct dml_writer {
     struct query *defq;
     struct tl_value *row;
     const char *verb;       /* "INSERT" */
+    struct journal_rec *jr; /* change journal recorder, NULL if not journaled */
+    struct buf img;         /* row image of the journaled insert */
 };
 
 static void bind_value(sqlite3_stmt *st, int i, const struct tl_value *v)
@@ -49,6 +52,15 @@ static void bind_value(sqlite3_stmt *st, int i, const struct tl_value *v)
     case TL_V_BLOB: sqlite3_bind_blob(st, i, v->p ? (const void *)v->p : "", (int)v->n, SQLITE_STATIC); break;
     default: sqlite3_bind_null(st, i); break;
     }
+}
+
+/* " RETURNING c1, c2, ...": every column of tm in column_id order, so a
+ * journaled change can record the row as stored (journal_image_encode). */
+static void returning_list(struct buf *b, const struct table_meta *tm)
+{
+    buf_append_str(b, " RETURNING ");
+    for (int i = 0; i < tm->ncols; i++)
+        buf_appendf(b, "%s\"c%d\"", i ? ", " : "", tm->cols[i].id);
 }
 
 /* Text of a value as SQL Server prints it in "The duplicate key value is (...)". */
@@ -221,8 +233,17 @@ int dml_writer_open(struct engine_session *s, struct table_meta *tm, const int *
     for (int i = 0; i < tm->ncols; i++)
         buf_append_str(&b, i ? ", ?" : "?");
     buf_append_str(&b, ")");
+    buf_init(&w->img, 0);
+    if (journal_open(s, tm, &w->jr, e)) {
+        buf_free(&b);
+        return -1;
+    }
+    /* a journaled table records the row as stored: read it back */
+    if (w->jr)
+        returning_list(&b, tm);
     if (sqlite3_prepare_v2(s->db, (char *)b.data, -1, &w->ins, NULL) != SQLITE_OK) {
         exec_sqlite_err(s, sqlite3_errcode(s->db), e);
+        dml_writer_close(w);
         goto fail;
     }
     buf_free(&b);
@@ -308,6 +329,10 @@ int dml_writer_row(struct dml_writer *w, const struct tl_value *vals, const stru
         bind_value(w->ins, i + 1, out);
     }
     int rc = sqlite3_step(w->ins);
+    if (rc == SQLITE_ROW && w->jr) {
+        journal_image_encode(&w->img, w->ins, 0, tm);
+        rc = sqlite3_step(w->ins);
+    }
     sqlite3_reset(w->ins);
     if (rc != SQLITE_DONE) {
         if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -316,6 +341,8 @@ int dml_writer_row(struct dml_writer *w, const struct tl_value *vals, const stru
             exec_sqlite_err(s, rc, e);
         return -1;
     }
+    if (w->jr && journal_row(w->jr, JOURNAL_INSERT, NULL, 0, NULL, &w->img, e))
+        return -1;
     return 0;
 }
 
@@ -339,6 +366,9 @@ void dml_writer_close(struct dml_writer *w)
             sqlite3_finalize(w->defaults[i]);
     w->ins = NULL;
     w->defaults = NULL;
+    journal_close(w->jr);
+    w->jr = NULL;
+    buf_free(&w->img);
 }
 
 /* ------------------------------------------------------------ INSERT */
@@ -669,10 +699,13 @@ int dml_delete(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
     struct scope sc;
     struct table_meta *tm = NULL;
     int rc = -1;
+    sqlite3_stmt *q = NULL;
+    struct journal_rec *jr = NULL;
+    struct buf head, img;
     codegen_gen_init(&g, s);
     *count = 0;
-    struct buf head;
     buf_init(&head, 0);
+    buf_init(&img, 0);
     char *alias = target_from(s, &g, &sc, st, &tm, e);
     if (!alias)
         goto out;
@@ -694,26 +727,37 @@ int dml_delete(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
             goto out;
         }
     }
+    if (journal_open(s, tm, &jr, e))
+        goto out;
     buf_appendf(&head, "DELETE FROM \"d%d\".\"t%lld\" WHERE rowid IN (SELECT \"%s\".rowid%s)", tm->dbid,
                 (long long)tm->object_id, alias, (char *)g.sql.data);
-    sqlite3_stmt *q = NULL;
+    if (jr)
+        returning_list(&head, tm);
     if (sqlite3_prepare_v2(s->db, (char *)head.data, -1, &q, NULL) != SQLITE_OK ||
         exec_bind_params(s, q, g.params, g.nparams, e)) {
         if (!e->number)
             exec_sqlite_err(s, sqlite3_errcode(s->db), e);
-        sqlite3_finalize(q);
         goto out;
     }
-    int r = sqlite3_step(q);
+    /* a journaled table's deleted rows come back (RETURNING) to be recorded */
+    uint64_t n = 0;
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        journal_image_encode(&img, q, 0, tm);
+        if (journal_row(jr, JOURNAL_DELETE, NULL, 0, &img, NULL, e))
+            goto out;
+        n++;
+    }
     if (r != SQLITE_DONE) {
         exec_sqlite_err(s, sqlite3_extended_errcode(s->db), e);
-        sqlite3_finalize(q);
         goto out;
     }
-    *count = (uint64_t)sqlite3_changes64(s->db);
-    sqlite3_finalize(q);
+    *count = jr ? n : (uint64_t)sqlite3_changes64(s->db);
     rc = 0;
 out:
+    sqlite3_finalize(q);
+    journal_close(jr);
+    buf_free(&img);
     buf_free(&head);
     codegen_gen_free(&g);
     return rc;
@@ -743,10 +787,14 @@ int dml_update(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
     struct scope sc;
     struct table_meta *tm = NULL;
     int rc = -1;
-    sqlite3_stmt *q = NULL, *u = NULL;
-    struct buf sel, from;
+    sqlite3_stmt *q = NULL, *u = NULL, *bef = NULL;
+    struct journal_rec *jr = NULL;
+    int *jcols = NULL, njcols = 0;
+    struct buf sel, from, img_before, img_after;
     buf_init(&sel, 0);
     buf_init(&from, 0);
+    buf_init(&img_before, 0);
+    buf_init(&img_after, 0);
     codegen_gen_init(&g, s);
     *count = 0;
     char *alias = target_from(s, &g, &sc, st, &tm, e);
@@ -883,6 +931,29 @@ int dml_update(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
     if (rv_col >= 0)
         buf_appendf(&sel, ", \"c%d\" = ?", tm->cols[rv_col].id);
     buf_append_str(&sel, " WHERE rowid = ?");
+    if (nrows && journal_open(s, tm, &jr, e))
+        goto uout;
+    if (jr) {
+        /* journaled: each row's image before (bef) and after (RETURNING) */
+        returning_list(&sel, tm);
+        jcols = arena_alloc(&s->ba, sizeof(int) * (size_t)(st->nset + 1));
+        for (int k = 0; k < st->nset; k++)
+            jcols[njcols++] = tm->cols[cols[k]].id;
+        if (rv_col >= 0)
+            jcols[njcols++] = tm->cols[rv_col].id;
+        struct buf bq;
+        buf_init(&bq, 0);
+        buf_append_str(&bq, "SELECT ");
+        for (int c = 0; c < tm->ncols; c++)
+            buf_appendf(&bq, "%s\"c%d\"", c ? ", " : "", tm->cols[c].id);
+        buf_appendf(&bq, " FROM \"d%d\".\"t%lld\" WHERE rowid = ?", tm->dbid, (long long)tm->object_id);
+        int prc = sqlite3_prepare_v2(s->db, (char *)bq.data, -1, &bef, NULL);
+        buf_free(&bq);
+        if (prc != SQLITE_OK) {
+            exec_sqlite_err(s, sqlite3_errcode(s->db), e);
+            goto uout;
+        }
+    }
     if (sqlite3_prepare_v2(s->db, (char *)sel.data, -1, &u, NULL) != SQLITE_OK) {
         exec_sqlite_err(s, sqlite3_errcode(s->db), e);
         goto uout;
@@ -897,8 +968,25 @@ int dml_update(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
             sqlite3_bind_blob(u, ++nb, rv, 8, SQLITE_TRANSIENT);
         }
         sqlite3_bind_int64(u, nb + 1, rows[i].rowid);
+        if (jr) {
+            sqlite3_reset(bef);
+            sqlite3_bind_int64(bef, 1, rows[i].rowid);
+            if (sqlite3_step(bef) != SQLITE_ROW) {
+                exec_sqlite_err(s, sqlite3_extended_errcode(s->db), e);
+                goto uout;
+            }
+            journal_image_encode(&img_before, bef, 0, tm);
+            sqlite3_reset(bef);
+        }
         r = sqlite3_step(u);
+        if (r == SQLITE_ROW && jr) {
+            journal_image_encode(&img_after, u, 0, tm);
+            r = sqlite3_step(u);
+        }
         sqlite3_reset(u);
+        if (r == SQLITE_DONE && jr &&
+            journal_row(jr, JOURNAL_UPDATE, jcols, njcols, &img_before, &img_after, e))
+            goto uout;
         if (r != SQLITE_DONE) {
             if ((r & 0xff) == SQLITE_CONSTRAINT) {
                 /* rebuild the full row for the message */
@@ -949,6 +1037,10 @@ uout:
 out:
     sqlite3_finalize(q);
     sqlite3_finalize(u);
+    sqlite3_finalize(bef);
+    journal_close(jr);
+    buf_free(&img_before);
+    buf_free(&img_after);
     buf_free(&sel);
     buf_free(&from);
     codegen_gen_free(&g);

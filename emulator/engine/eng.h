@@ -11,8 +11,8 @@
  * files ATTACHed under the alias "d<database_id>". User tables live as
  * "d5"."t<object_id>" with columns "c<column_id>"; the declared SQL Server
  * metadata lives in tl_* tables of the same file (catalog.c). All DML goes
- * through dml.c, the one place where changes can later be recorded per
- * transaction (Change Tracking / CDC).
+ * through dml.c, which records the changes of journaled tables in the
+ * change journal (journal.c) that Change Tracking and CDC read.
  *
  * Procedures (proc.c) run their stored body as a nested statement list with
  * their own variables; their text and parameters live in tl_procs /
@@ -28,6 +28,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -417,6 +418,7 @@ struct engine {
     int ndbs, capdbs;
     int next_dbid;
     atomic_long next_desc;
+    atomic_llong clock_offset_ms; /* engine clock = real time + this (tdslite.advance_clock) */
 };
 
 /* ---------------------------------------------------------------- session */
@@ -469,6 +471,19 @@ struct engine_session {
     char dateformat[4];
     int ident_insert_db;
     int64_t ident_insert_obj;
+    /* change journal (journal.c): per SQLite transaction */
+    int jdbs[64];           /* databases with unstamped journal rows */
+    int njdbs;
+    int jstmt;              /* ordinal of the last journaling statement */
+    uint64_t stmt_serial;   /* bumped by txn_stmt_begin for every statement */
+    uint64_t jstmt_serial;  /* stmt_serial of the statement that took jstmt */
+    int jstmt_stmt;         /* jstmt when the running statement began */
+    int sp_jstmt[32];       /* jstmt at each SAVE TRANSACTION */
+    char jbegin[32];        /* begin_time: clock at the transaction's first journal row */
+    /* WITH CHANGE_TRACKING_CONTEXT of the running statement (batch arena) */
+    bool jctx_set;
+    const uint8_t *jctx;
+    size_t jctx_n;
     /* transactions */
     int trancount;
     uint64_t tran_desc;
@@ -755,6 +770,87 @@ int dml_writer_row(struct dml_writer *w, const struct tl_value *vals, const stru
 /* Persist the identity counter after the last row; 0 or -1. */
 int dml_writer_finish_public(struct dml_writer *w);
 void dml_writer_close(struct dml_writer *w);
+
+/* ------------------------------------------------------------ journal.c */
+
+/*
+ * The change journal shared by Change Tracking and CDC (this comment is
+ * its contract; changes to it are additive only). Every database file has
+ *   tl_journaled(object_id PK, ct, cdc)   which user tables are journaled
+ *   tl_journal(seq PK, commit_id, object_id, op, stmt, cols, context,
+ *              before, after)             one row per row change
+ *   tl_commits(commit_id PK, ct_version, begin_time, end_time, tran_id)
+ * op: JOURNAL_DELETE 1, JOURNAL_INSERT 2, JOURNAL_UPDATE 3 (a primary-key
+ * UPDATE too, with both images). cols (updates): the column_ids the
+ * statement SET, u32le each in SET order, followed by the table's
+ * rowversion column when it has one (every UPDATE sets it implicitly).
+ * Images: journal_image_encode's format, all columns in column_id order.
+ * Rows are written in the change's own SQLite transaction and stamped
+ * (commit_id, tl_commits row, CT counter tl_meta 'ct_version') by
+ * journal_commit right before the outermost COMMIT. tl_commits: commit_id
+ * 1, 2, 3 ... in commit order; ct_version NULL unless a stamped row belongs
+ * to a ct = 1 table; begin/end_time on the engine clock, server-local
+ * 'YYYY-MM-DD hh:mm:ss.fff'; tran_id 10 bytes, unique, never all zeros.
+ * Deleting: CT cleanup deletes rows of cdc = 0 objects by its retention
+ * rule and rows of cdc = 1 objects only when also commit_id <=
+ * tl_cdc_state.captured_commit; CDC capture deletes the rows it captured
+ * of ct = 0 objects.
+ */
+enum { JOURNAL_DELETE = 1, JOURNAL_INSERT = 2, JOURNAL_UPDATE = 3 };
+enum { JOURNAL_CT = 1, JOURNAL_CDC = 2 };
+
+/* Create the journal tables in the file attached as alias ("main",
+ * "\"d5\""), if missing. 0 or -1 with e. */
+int journal_init_file(sqlite3 *db, const char *alias, struct sqlerr *e);
+/* JOURNAL_CT | JOURNAL_CDC of a table, 0 when it is not journaled. */
+int journal_flags(struct engine_session *s, int dbid, int64_t object_id);
+
+/* A recorder for one statement's changes to one table. journal_open sets
+ * *out to NULL (and returns 0) when the table is not journaled; the caller
+ * owns the recorder and closes it with journal_close (NULL accepted). */
+struct journal_rec;
+int journal_open(struct engine_session *s, const struct table_meta *tm, struct journal_rec **out,
+                 struct sqlerr *e);
+/* Record one row change: images are encoded buffers (before: delete and
+ * update, after: insert and update); cols/ncols the SET column_ids of an
+ * update. 0 or -1 with e. */
+int journal_row(struct journal_rec *j, int op, const int *cols, int ncols, const struct buf *before,
+                const struct buf *after, struct sqlerr *e);
+void journal_close(struct journal_rec *j);
+
+/* Encode result columns first .. first+tm->ncols-1 of st (the table's
+ * columns in tm->cols order, which is column_id order) as a row image
+ * into b (reset first): per column u32le column_id, u8 kind (0 NULL,
+ * 1 INTEGER, 2 REAL, 3 TEXT, 4 BLOB), then 8-byte int64 LE / IEEE double
+ * LE, or u32le length + bytes. */
+void journal_image_encode(struct buf *b, sqlite3_stmt *st, int first, const struct table_meta *tm);
+struct jcol {
+    int column_id;
+    int kind;
+    int64_t i;
+    double d;
+    const uint8_t *p; /* borrowed from the image */
+    size_t n;
+};
+/* Decode image p[0..n) into an arena array; 0, or -1 on a malformed image. */
+int journal_image_decode(struct arena *a, const uint8_t *p, size_t n, struct jcol **cols, int *ncols);
+
+/* Stamp this transaction's journal rows in every database it wrote them
+ * in (called by txn.c right before SQLite's COMMIT). 0 or -1 with e (the
+ * caller rolls back). */
+int journal_commit(struct engine_session *s, struct sqlerr *e);
+/* Forget the transaction's journal state (after COMMIT or ROLLBACK). */
+void journal_txn_end(struct engine_session *s);
+/* The CT counter of database dbid: the version of its last CT commit (0). */
+int64_t journal_ct_counter(struct engine_session *s, int dbid);
+
+/* The engine clock: real time plus the offset tdslite.advance_clock
+ * moved it by. Commit times, retention, GETDATE() follow it. */
+void journal_clock_now(struct engine *eng, struct timespec *ts);
+/* The clock as server-local 'YYYY-MM-DD hh:mm:ss.fff'. */
+void journal_clock_text(struct engine *eng, char *out, size_t cap);
+/* Move the clock forward by minutes (0 .. 100 years). 0 or -1 with e. */
+int journal_clock_advance(struct engine *eng, int64_t minutes, struct sqlerr *e);
 
 /* ------------------------------------------------------------ proc.c */
 

@@ -1,7 +1,8 @@
 /*
  * sysprocs: procedures callable by EXEC or RPC by name: tdslite.generate
  * (fast deterministic table fill with value_generate), tdslite.set_fault
- * (engine_faults), and the sp_* procedures that clients call routinely.
+ * (engine_faults), tdslite.advance_clock (the engine clock, journal.c),
+ * and the sp_* procedures that clients call routinely.
  *
  * Arguments arrive either as engine_params (RPC) or as expressions of an
  * EXEC statement; both are turned into values first.
@@ -255,6 +256,17 @@ int sysprocs_exec(struct engine_session *s, struct stmt *st, const char *proc,
         s->rowcount = (int64_t)n;
         exec_done(s, ENGINE_DONE_COUNT, ENGINE_CMD_INSERT, n);
         return 0;
+    }
+    if (ieq(p, "tdslite.advance_clock")) {
+        /* test helper: move the engine clock (commit times, retention,
+         * GETDATE()) forward by @minutes */
+        if (get_args(s, st, params, nparams, &a, e))
+            return -1;
+        if (a.n < 1 || a.v[0].kind == TL_V_NULL) {
+            sqlerr_set(e, 201, 16, "Procedure or function 'advance_clock' expects parameter '@minutes', which was not supplied.");
+            return -1;
+        }
+        return journal_clock_advance(s->eng, arg_int(&a, 0, 0), e);
     }
     if (ieq(p, "tdslite.set_fault")) {
         if (get_args(s, st, params, nparams, &a, e))

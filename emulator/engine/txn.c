@@ -15,6 +15,8 @@
  * handler waits for other writers (SQL Server-like blocking) instead of
  * failing with SQLITE_BUSY_SNAPSHOT. Each statement inside a transaction
  * runs under SAVEPOINT tl_stmt so a failing statement is rolled back alone.
+ * Every COMMIT of a SQLite transaction goes through sq_commit, which first
+ * stamps the transaction's change journal rows (journal_commit).
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,18 +40,34 @@ static int sq_begin(struct engine_session *s, struct sqlerr *e)
     return 0;
 }
 
+/* COMMIT the SQLite transaction, stamping its change journal rows first
+ * (journal.c). On failure everything is rolled back. 0 or -1 with e. */
+static int sq_commit(struct engine_session *s, struct sqlerr *e)
+{
+    int rc = journal_commit(s, e);
+    if (rc == 0)
+        rc = sq(s, "COMMIT", e);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->sq_txn = false;
+    s->nlocked = 0;
+    journal_txn_end(s);
+    return rc;
+}
+
 static void sq_end(struct engine_session *s, bool commit)
 {
     struct sqlerr e = {0};
     if (!s->sq_txn)
         return;
-    if (commit && sq(s, "COMMIT", &e) == 0) {
-        /* committed */
+    if (commit) {
+        sq_commit(s, &e);
     } else {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        s->sq_txn = false;
+        s->nlocked = 0;
+        journal_txn_end(s);
     }
-    s->sq_txn = false;
-    s->nlocked = 0;
     for (int i = 0; i < s->nsavepoints; i++)
         sl_free(s->savepoints[i]);
     s->nsavepoints = 0;
@@ -85,15 +103,8 @@ int txn_finish(struct engine_session *s, bool ok, struct sqlerr *e)
     (void)e;
     if (s->trancount == 0 && s->sq_txn) {
         if (ok) {
-            int rc = sq(s, "COMMIT", e);
-            if (rc) {
-                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-                s->sq_txn = false;
-                s->nlocked = 0;
+            if (sq_commit(s, e))
                 return -1;
-            }
-            s->sq_txn = false;
-            s->nlocked = 0;
         } else {
             sq_end(s, false);
         }
@@ -103,6 +114,10 @@ int txn_finish(struct engine_session *s, bool ok, struct sqlerr *e)
 
 int txn_stmt_begin(struct engine_session *s, struct sqlerr *e)
 {
+    /* a new statement: its first journal row takes the next ordinal, and
+     * its rollback gives the ordinal back */
+    s->stmt_serial++;
+    s->jstmt_stmt = s->jstmt;
     if (!s->sq_txn)
         return 0;
     return sq(s, "SAVEPOINT tl_stmt", e);
@@ -112,8 +127,11 @@ void txn_stmt_end(struct engine_session *s, bool ok)
 {
     if (!s->sq_txn)
         return;
-    if (!ok)
+    if (!ok) {
         sqlite3_exec(s->db, "ROLLBACK TO tl_stmt", NULL, NULL, NULL);
+        s->jstmt = s->jstmt_stmt;
+        s->jstmt_serial = 0;
+    }
     sqlite3_exec(s->db, "RELEASE tl_stmt", NULL, NULL, NULL);
 }
 
@@ -139,17 +157,15 @@ int txn_commit(struct engine_session *s, struct sqlerr *e)
         return 0;
     }
     if (s->sq_txn) {
-        if (sq(s, "COMMIT", e)) {
-            sq_end(s, false);
+        int rc = sq_commit(s, e);
+        for (int i = 0; i < s->nsavepoints; i++)
+            sl_free(s->savepoints[i]);
+        s->nsavepoints = 0;
+        if (rc) {
             s->trancount = 0;
             s->tran_desc = 0;
             return -1;
         }
-        s->sq_txn = false;
-        s->nlocked = 0;
-        for (int i = 0; i < s->nsavepoints; i++)
-            sl_free(s->savepoints[i]);
-        s->nsavepoints = 0;
     }
     s->trancount = 0;
     s->tran_desc = 0;
@@ -173,6 +189,8 @@ int txn_rollback(struct engine_session *s, const char *savepoint, struct sqlerr 
             for (int i = k + 1; i < s->nsavepoints; i++)
                 sl_free(s->savepoints[i]);
             s->nsavepoints = k + 1;
+            s->jstmt = s->sp_jstmt[k];
+            s->jstmt_serial = 0;
             return 0;
         }
         if (s->trancount > 0 && savepoint[0] != '@') {
@@ -198,8 +216,10 @@ int txn_save(struct engine_session *s, const char *name, struct sqlerr *e)
     snprintf(sql, sizeof(sql), "SAVEPOINT \"u_%.250s\"", name);
     if (sq(s, sql, e))
         return -1;
-    if (s->nsavepoints < 32)
+    if (s->nsavepoints < 32) {
+        s->sp_jstmt[s->nsavepoints] = s->jstmt;
         s->savepoints[s->nsavepoints++] = sl_strdup(name);
+    }
     return 0;
 }
 
