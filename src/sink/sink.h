@@ -121,8 +121,9 @@ struct sink;
 
 /*
  * Validate the options and the table names (each must be usable as one
- * path component), create the table's date directory (durably) and
- * prepare the first part; no file is created before the first row.
+ * path component) and derive the file schema. No directory or file is
+ * created before the first row; the first part creates the table's date
+ * directory (durably, fsio_mkdirs).
  * All inputs are copied or borrowed for the call only, except schema.
  * Returns 0 and *out (caller owns; end with sink_finish or sink_abort), or
  * SL_EINVAL (bad names, a schema without the three change columns),
@@ -150,6 +151,7 @@ struct sink_result {
     struct sink_file *files; /* in part order */
     size_t nfiles;
     uint64_t rows, bytes;
+    uint64_t inserts, updates, deletes; /* rows by operation (for sync_history) */
 };
 
 /*

@@ -53,6 +53,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "batch/batch.h"
 #include "core/err.h"
@@ -71,6 +72,33 @@ enum parquet_codec {
     PARQUET_LZ4_RAW = 7,
 };
 
+/*
+ * Test hook for the file I/O of the writer: replaces write(2) and fsync(2)
+ * with the same contracts (bytes written or -1 with errno; 0 or -1 with
+ * errno). Same shape as state/fsio.h's fsio_ops, so a sink can pass its
+ * hooks through without this module knowing about state.
+ */
+struct parquet_io {
+    ssize_t (*write)(void *arg, int fd, const void *p, size_t n);
+    int (*fsync)(void *arg, int fd);
+    void *arg;
+};
+
+/*
+ * One level of nesting: the fields [first, first + count) of the batch
+ * schema are written as the children of an OPTIONAL group (a struct
+ * column) called name, instead of as top-level columns. Groups must not
+ * overlap; children keep their own types and nullability. A row's group
+ * is NULL exactly when all of its children are NULL (definition level 0);
+ * a NULL child of a present group has level 1, a present child 2 (1 for a
+ * REQUIRED child). Readers see the struct; this writer's reader flattens
+ * it to columns named "name.child".
+ */
+struct parquet_group {
+    const char *name;
+    size_t first, count;
+};
+
 struct parquet_options {
     enum parquet_codec codec;      /* default PARQUET_ZSTD */
     int level;                     /* codec level; 0 = codec default (zstd 3, gzip 6, brotli 5) */
@@ -80,6 +108,9 @@ struct parquet_options {
     bool dictionary;               /* try dictionary encoding; default true */
     size_t dictionary_max_bytes;   /* PLAIN fallback past this dictionary size; default 1 MiB */
     const char *created_by;        /* NULL = "sluice version <ver> (build <hash>)"; borrowed during open */
+    const struct parquet_io *io;   /* NULL = write(2)/fsync(2); borrowed until close/abort */
+    const struct parquet_group *groups; /* struct columns; copied at open (names too) */
+    size_t ngroups;
 };
 
 /* Fill opt with the defaults above. */
@@ -146,6 +177,15 @@ struct parquet_reader;
 /* Open a Parquet file (read-only, mapped). Returns 0 and *out (caller owns;
  * free with parquet_reader_close) or SL_E* with err filled. */
 int parquet_reader_open(const char *path, struct parquet_reader **out, struct sl_err *err);
+
+/*
+ * Open only the footer's key/value metadata and created_by: the schema and
+ * row groups are skipped uninterpreted, so any well-formed Parquet file
+ * opens (nested schemas included). On such a reader only parquet_reader_kv,
+ * parquet_reader_created_by and parquet_reader_close may be called. For
+ * recovery code that needs a file's metadata, not its rows.
+ */
+int parquet_reader_open_kv(const char *path, struct parquet_reader **out, struct sl_err *err);
 
 /* Same over memory: data is borrowed until parquet_reader_close. */
 int parquet_reader_open_mem(const uint8_t *data, size_t len, struct parquet_reader **out,

@@ -75,6 +75,7 @@ struct parquet_reader {
     char **kv;                    /* key, value pairs */
     size_t nkv;
     char *created_by;
+    bool kv_only;                 /* parquet_reader_open_kv: footer kv and created_by only */
     /* decoding */
     struct batch *cur;            /* decoded row group */
     size_t next_rg;               /* next row group to decode */
@@ -544,7 +545,9 @@ static int parse_footer(struct parquet_reader *r, struct sl_err *err)
     fstart = r->len - 8 - flen;
     thrift_r_init(&tr, r->data + fstart, flen);
     while (thrift_r_field(&tr, &last, &id, &t)) {
-        if (id == 2 && t == THRIFT_LIST && !have_schema) {
+        if (r->kv_only && (id == 2 || id == 4)) {
+            thrift_r_skip(&tr, t);
+        } else if (id == 2 && t == THRIFT_LIST && !have_schema) {
             if ((rc = parse_schema(r, &tr, err)) != 0)
                 return rc;
             have_schema = true;
@@ -567,6 +570,8 @@ static int parse_footer(struct parquet_reader *r, struct sl_err *err)
     }
     if (tr.err)
         return sl_err_set(err, SL_ECORRUPT, "parquet footer is malformed");
+    if (r->kv_only)
+        return 0;
     if (!have_schema || !have_rgs)
         return sl_err_set(err, SL_ECORRUPT, "parquet footer lacks %s",
                           have_schema ? "row groups" : "a schema");
@@ -606,7 +611,8 @@ int parquet_reader_open_mem(const uint8_t *data, size_t len, struct parquet_read
     return 0;
 }
 
-int parquet_reader_open(const char *path, struct parquet_reader **out, struct sl_err *err)
+static int open_file(const char *path, bool kv_only, struct parquet_reader **out,
+                     struct sl_err *err)
 {
     struct parquet_reader *r = NULL;
     struct stat stbuf;
@@ -635,6 +641,7 @@ int parquet_reader_open(const char *path, struct parquet_reader **out, struct sl
         r->data = r->map;
         r->len = r->map_len;
     }
+    r->kv_only = kv_only;
     if ((rc = reader_init(r, err)) != 0) {
         sl_err_detail(err, "file \"%s\"", path);
         goto out;
@@ -645,6 +652,16 @@ out:
     close(fd);
     parquet_reader_close(r);
     return rc;
+}
+
+int parquet_reader_open(const char *path, struct parquet_reader **out, struct sl_err *err)
+{
+    return open_file(path, false, out, err);
+}
+
+int parquet_reader_open_kv(const char *path, struct parquet_reader **out, struct sl_err *err)
+{
+    return open_file(path, true, out, err);
 }
 
 void parquet_reader_close(struct parquet_reader *r)

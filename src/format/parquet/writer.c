@@ -993,13 +993,16 @@ static int write_all(struct parquet_writer *w, const void *p, size_t n, struct s
 {
     const uint8_t *q = p;
     while (n > 0) {
-        ssize_t k = write(w->fd, q, n);
+        ssize_t k = w->opt.io && w->opt.io->write ? w->opt.io->write(w->opt.io->arg, w->fd, q, n)
+                                                  : write(w->fd, q, n);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
             return sl_err_errno(err, sl_err_from_errno(errno), errno, "cannot write \"%s\"",
                                 w->path);
         }
+        if (k == 0) /* a regular file never accepts 0 of n > 0 bytes */
+            return sl_err_errno(err, SL_EIO, EIO, "cannot write \"%s\"", w->path);
         q += k;
         n -= (size_t)k;
         w->offset += (uint64_t)k;
@@ -1608,6 +1611,16 @@ uint64_t parquet_writer_bytes(const struct parquet_writer *w)
     return w->offset;
 }
 
+/* fsync through the test hook, retried on EINTR; -1 with errno on failure. */
+static int writer_fsync(struct parquet_writer *w)
+{
+    int r;
+    do {
+        r = w->opt.io && w->opt.io->fsync ? w->opt.io->fsync(w->opt.io->arg, w->fd) : fsync(w->fd);
+    } while (r < 0 && errno == EINTR);
+    return r;
+}
+
 int parquet_writer_close(struct parquet_writer *w, uint64_t *size, struct sl_err *err)
 {
     int rc = w->failed;
@@ -1617,7 +1630,7 @@ int parquet_writer_close(struct parquet_writer *w, uint64_t *size, struct sl_err
         rc = flush_row_group(w, err);
     if (!rc)
         rc = write_footer(w, err);
-    if (!rc && fsync(w->fd) != 0)
+    if (!rc && writer_fsync(w) != 0)
         rc = sl_err_errno(err, sl_err_from_errno(errno), errno, "cannot fsync \"%s\"", w->path);
     if (close(w->fd) != 0 && !rc)
         rc = sl_err_errno(err, sl_err_from_errno(errno), errno, "cannot close \"%s\"", w->path);
