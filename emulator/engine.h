@@ -55,7 +55,8 @@ struct engine_bulk;
 struct engine_config {
     const char *data_dir;    /* one SQLite file per database; NULL = a private temp
                                 directory removed by engine_close */
-    const char *sa_password; /* required; the only built-in login is "sa" */
+    const char *sa_password; /* required; "sa" is the built-in sysadmin login, others
+                                come from CREATE LOGIN (kept in master) */
     unsigned cdc_capture_delay_ms;
 };
 
@@ -153,9 +154,10 @@ struct tl_faults *engine_faults(struct engine *e);
 const char *engine_version_string(void);
 
 /*
- * Authenticate and open a session in `database` ("" = the login's default,
- * master). On failure, calls out->message for each error SQL Server would
- * send (4060 then 18456 for an unknown database; 18456 for bad credentials)
+ * Authenticate and open a session in `database` ("" = the login's default
+ * database). On failure, calls out->message for each error SQL Server would
+ * send (4060 then 18456 for an unknown database or one the login has no
+ * user in; 18456 for bad credentials; 18470 for a disabled login)
  * and returns SL_EAUTH; no session is created. On success *sessp is the
  * caller's (close with engine_session_close) and no callback is made.
  * spid is the session id the TDS layer puts in packet headers (@@SPID).

@@ -99,6 +99,7 @@ int catalog_init_file(sqlite3 *db, const char *alias, int dbid, struct sqlerr *e
         sqlite3_free(msg);
         return -1;
     }
+    sec_init_file(db, alias, dbid);
     return journal_init_file(db, alias, e);
 }
 
@@ -276,6 +277,7 @@ static void migrate_file(struct engine_session *s, int dbid)
     sqlite3_free(sql);
     struct sqlerr ig = {0};
     journal_init_file(s->db, alias, &ig);
+    sec_init_file(s->db, alias, dbid);
 }
 
 int catalog_attach(struct engine_session *s, int dbid, struct sqlerr *err)
@@ -518,29 +520,9 @@ char *catalog_display_name(struct arena *a, struct table_meta *tm)
 
 int64_t catalog_object_id(struct engine_session *s, const char *text, const char *type)
 {
-    /* parse a.b.c with optional [] */
+    /* a.b.c with optional [] or "" quoting ("]]" escapes a ']') */
     char parts[3][260];
-    int np = 0;
-    const char *p = text;
-    while (*p && np < 3) {
-        size_t k = 0;
-        if (*p == '[') {
-            p++;
-            while (*p && *p != ']' && k < 259)
-                parts[np][k++] = *p++;
-            if (*p == ']')
-                p++;
-        } else {
-            while (*p && *p != '.' && k < 259)
-                parts[np][k++] = *p++;
-        }
-        parts[np][k] = 0;
-        np++;
-        if (*p == '.')
-            p++;
-        else
-            break;
-    }
+    int np = sec_split_name(text, parts);
     if (np == 0)
         return 0;
     struct name3 n = {0};

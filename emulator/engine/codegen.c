@@ -1240,14 +1240,50 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
         OUT("tl_serverproperty(%s)", fa.s[0]);
         return 0;
     }
+    if ((ieq(n, "SUSER_SNAME") || ieq(n, "SUSER_NAME") || ieq(n, "USER_NAME")) && e->nargs == 1) {
+        *ty = mk(TL_T_NVARCHAR, 128, 0, 0);
+        OUT("%s(%s)", ieq(n, "USER_NAME") ? "tl_user_name" : "tl_suser_name", fa.s[0]);
+        return 0;
+    }
     if (ieq(n, "SUSER_SNAME") || ieq(n, "SUSER_NAME") || ieq(n, "USER_NAME") ||
         ieq(n, "SYSTEM_USER") || ieq(n, "CURRENT_USER") || ieq(n, "ORIGINAL_LOGIN") ||
         ieq(n, "HOST_NAME") || ieq(n, "APP_NAME")) {
+        if (nargs_err(g, e, 0))
+            return -1;
         *ty = mk(TL_T_NVARCHAR, 128, 0, 0);
-        const char *v = ieq(n, "USER_NAME") || ieq(n, "CURRENT_USER") ? "dbo"
+        char user[130];
+        if (ieq(n, "USER_NAME") || ieq(n, "CURRENT_USER"))
+            sec_user_name(g->s, g->s->dbid, user, sizeof(user));
+        const char *v = ieq(n, "USER_NAME") || ieq(n, "CURRENT_USER") ? user
                         : ieq(n, "HOST_NAME") || ieq(n, "APP_NAME")   ? ""
                                                                       : g->s->user;
         out_quoted(g, v, strlen(v));
+        return 0;
+    }
+    if (ieq(n, "HAS_PERMS_BY_NAME")) {
+        if (e->nargs < 3 || e->nargs > 5)
+            return nargs_err(g, e, 3);
+        if (e->nargs > 3)
+            return codegen_err(g, 50000, 16, "HAS_PERMS_BY_NAME with a sub-securable (column) is not supported by tdslite.");
+        *ty = mk(TL_T_INT, 0, 0, 0);
+        OUT("tl_has_perms(%s,%s,%s)", fa.s[0], fa.s[1], fa.s[2]);
+        return 0;
+    }
+    if (ieq(n, "IS_SRVROLEMEMBER") || ieq(n, "IS_ROLEMEMBER") || ieq(n, "IS_MEMBER")) {
+        if (e->nargs < 1 || e->nargs > (ieq(n, "IS_MEMBER") ? 1 : 2))
+            return nargs_err(g, e, 1);
+        *ty = mk(TL_T_INT, 0, 0, 0);
+        if (e->nargs == 2)
+            OUT("%s(%s,%s)", ieq(n, "IS_SRVROLEMEMBER") ? "tl_is_srvrolemember" : "tl_is_rolemember", fa.s[0], fa.s[1]);
+        else
+            OUT("%s(%s)", ieq(n, "IS_SRVROLEMEMBER") ? "tl_is_srvrolemember" : "tl_is_rolemember", fa.s[0]);
+        return 0;
+    }
+    if (ieq(n, "CHAR")) {
+        if (nargs_err(g, e, 1))
+            return -1;
+        *ty = mk(TL_T_CHAR, 1, 0, 0);
+        OUT("tl_char(%s)", conv_sql(g, fa.s[0], &fa.t[0], &(struct tl_type){TL_T_INT, 0, 0, 0}));
         return 0;
     }
     if (ieq(n, "HASHBYTES")) {
@@ -1666,7 +1702,8 @@ static int gen_from(struct gen *g, struct scope *sc, struct from_item *f)
             return 0;
         }
         struct table_meta *tm = catalog_table(g->s, g->a, &f->name, &g->err);
-        if (!tm || catalog_snapshot_check(g->s, tm->dbid, &g->err)) {
+        if (!tm || catalog_snapshot_check(g->s, tm->dbid, &g->err) ||
+            sec_check_object(g->s, tm->dbid, tm->object_id, tm->dbname, tm->schema, tm->name, "SELECT", &g->err)) {
             g->failed = true;
             return -1;
         }

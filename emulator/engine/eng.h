@@ -256,6 +256,7 @@ enum st_kind {
     ST_BREAK,
     ST_CONTINUE,
     ST_RETURN,
+    ST_SECURITY,    /* logins, users, roles, GRANT/DENY/REVOKE (security.c) */
     ST_UNSUPPORTED,
 };
 
@@ -337,6 +338,8 @@ struct stmt {
     char **dbopts;
     char **dbvals;
     int ndbopts;
+    /* ST_SECURITY: the parsed statement, owned by security.c (batch arena) */
+    struct sec_stmt *sec;
     /* unsupported statement description */
     const char *what;
 };
@@ -504,6 +507,12 @@ struct engine_session {
     int npreps, cappreps, next_handle;
     struct bulk_spec bulk;
     char login_db[130];
+    /* security (security.c): the login's principal id (1 = sa), its SID,
+     * and whether it is a sysadmin (sa) that passes every check */
+    int login_id;
+    uint8_t login_sid[16];
+    int login_sid_len;
+    bool sysadmin;
     /* RPC output parameters, sent after retstatus by rpc_exec */
     struct pending_out {
         uint16_t ord;
@@ -900,6 +909,71 @@ int bulk_prepare(struct engine_session *s, struct stmt *st, struct sqlerr *e);
 /* EXEC of sp_executesql & co. inside a batch; *known false if not one. */
 int rpc_from_batch(struct engine_session *s, struct stmt *st, const char *proc, bool *known,
                    struct sqlerr *e, int32_t *status);
+
+/* ------------------------------------------------------------ security.c */
+
+/*
+ * Logins (master's tl_logins), database users and roles (tl_principals,
+ * tl_role_members) and permissions (tl_perms) of every database file, and
+ * the checks made with them. sa is the sysadmin: it maps to dbo in every
+ * database and passes every check without a lookup.
+ */
+
+/* Create the security tables of a database file (idempotent; master also
+ * gets tl_logins). alias is "main" or "\"d5\"". Errors are ignored: a
+ * missing table makes every check fail closed. */
+void sec_init_file(sqlite3 *db, const char *alias, int dbid);
+/* Authenticate user/password for session s (master attached as d1): sa
+ * against the configured password, any other name against tl_logins. 0,
+ * or -1 when the login fails (the caller answers 18456). */
+int sec_login(struct engine_session *s, const char *user, const char *password);
+/* May the session's login use database dbid (a mapped user, or guest with
+ * CONNECT)? 0, or -1 with e = 916 "The server principal ... is not able to
+ * access the database ...". */
+int sec_db_access(struct engine_session *s, int dbid, struct sqlerr *e);
+/*
+ * Does the session hold `permission` ("SELECT", "INSERT", "UPDATE",
+ * "DELETE", "EXECUTE", "VIEW CHANGE TRACKING", ...) on object object_id of
+ * database dbid (0 = the database itself)? Counts grants to the user, to
+ * public and to the roles it is a member of, on the object, its schema or
+ * the database (CONTROL implies every permission); any matching DENY wins.
+ * sa, dbo and db_owner members always pass; db_datareader / db_datawriter
+ * (and their deny twins) act as SQL Server's fixed roles. False when the
+ * login has no access to the database.
+ */
+bool sec_has_perm(struct engine_session *s, int dbid, int64_t object_id, const char *permission);
+/* The statement-time check of a table or procedure: 0, or -1 with e = 229
+ * "The SELECT permission was denied on the object 't', database 'd',
+ * schema 'dbo'." (916 when the login cannot use that database). Checks are
+ * skipped inside a procedure (ownership chaining: every object belongs to
+ * dbo in tdslite). */
+int sec_check_object(struct engine_session *s, int dbid, int64_t object_id, const char *dbname,
+                     const char *schema, const char *name, const char *permission,
+                     struct sqlerr *e);
+/* DDL of kind k by a user that is not sysadmin, dbo, db_owner or
+ * db_ddladmin: 0 when allowed, or -1 with SQL Server's refusal (262, 3701,
+ * 1088 ...). */
+int sec_check_ddl(struct engine_session *s, struct stmt *st, struct sqlerr *e);
+/* INSERT / UPDATE / DELETE (and SELECT when the statement reads the
+ * target's columns) on a DML target, TRUNCATE's ALTER: 0 or -1 with e. */
+int sec_check_dml(struct engine_session *s, struct stmt *st, struct sqlerr *e);
+/* Name of the session's user in database dbid ("dbo" for sa, "guest" ...)
+ * into out; "" when it has none. */
+void sec_user_name(struct engine_session *s, int dbid, char *out, size_t cap);
+/* Is tokens[i] the start of a security statement (CREATE LOGIN, GRANT ...)? */
+bool sec_is_stmt(const struct token *t, int n, int i);
+/* Parse the security statement starting at *pos into st->sec; *pos ends
+ * after it. 0, or -1 with *pos at the offending token (the parser answers
+ * 102/156 there). */
+int sec_parse(struct arena *a, const struct token *t, int n, int *pos, struct stmt *st);
+/* Run a parsed security statement inside the statement transaction. */
+int sec_exec(struct engine_session *s, struct stmt *st, struct sqlerr *e);
+/* Register HAS_PERMS_BY_NAME, IS_SRVROLEMEMBER ... helpers (tl_has_perms,
+ * ...) on the session connection. */
+int sec_register(struct engine_session *s);
+/* Split "[a].[b]]c].d" into up to 3 unescaped parts (each < 260 bytes);
+ * returns the number of parts (0 for an empty text). */
+int sec_split_name(const char *text, char parts[3][260]);
 
 /* small helpers (exec.c) */
 bool ieq(const char *a, const char *b);

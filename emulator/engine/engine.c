@@ -134,31 +134,22 @@ int engine_login(struct engine *e, const char *user, const char *password,
 {
     char msg[400];
     struct db_entry d;
+    struct engine_session *s = NULL;
+    struct sqlerr se = {0};
     *sessp = NULL;
     snprintf(msg, sizeof(msg), "Login failed for user '%s'.", user ? user : "");
-    if (atomic_load(&e->faults.refuse_logins) || !user || strcasecmp(user, "sa") != 0 || !password ||
-        strcmp(password, e->sa_password) != 0) {
-        login_fail(out, ctx, 18456, 14, msg);
-        return SL_EAUTH;
-    }
-    const char *dbn = database && *database ? database : "master";
-    if (catalog_find_db(e, dbn, &d)) {
-        char m2[400];
-        snprintf(m2, sizeof(m2), "Cannot open database \"%s\" requested by the login. The login failed.", dbn);
-        login_fail(out, ctx, 4060, 11, m2);
-        login_fail(out, ctx, 18456, 14, msg);
-        return SL_EAUTH;
-    }
-    struct engine_session *s = sl_calloc(1, sizeof(*s));
+    if (atomic_load(&e->faults.refuse_logins) || !user || !*user)
+        goto refused;
+    s = sl_calloc(1, sizeof(*s));
     if (!s)
         return SL_ENOMEM;
     s->eng = e;
     s->spid = spid;
     snprintf(s->user, sizeof(s->user), "%s", user);
+    snprintf(s->login_db, sizeof(s->login_db), "master");
     arena_init(&s->ba, 0, 0);
     arena_init(&s->ra, 0, 0);
     session_defaults(s);
-    struct sqlerr se = {0};
     if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
         fn_register(s) != SQLITE_OK) {
         engine_session_close(s);
@@ -167,9 +158,24 @@ int engine_login(struct engine *e, const char *user, const char *password,
     }
     sqlite3_busy_timeout(s->db, 600000);
     sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 125);
-    if (catalog_attach(s, 1, &se) || catalog_attach(s, d.id, &se)) {
+    /* master holds the logins; the login then picks its database */
+    if (catalog_attach(s, 1, &se))
+        goto refused;
+    int auth = sec_login(s, user, password);
+    if (auth == -2) {
+        snprintf(msg, sizeof(msg), "Login failed for user '%s'. Reason: The account is disabled.", user);
         engine_session_close(s);
-        login_fail(out, ctx, 4060, 11, se.text);
+        login_fail(out, ctx, 18470, 14, msg);
+        return SL_EAUTH;
+    }
+    if (auth)
+        goto refused;
+    const char *dbn = database && *database ? database : s->login_db;
+    if (catalog_find_db(e, dbn, &d) || catalog_attach(s, d.id, &se) || sec_db_access(s, d.id, &se)) {
+        char m2[400];
+        snprintf(m2, sizeof(m2), "Cannot open database \"%s\" requested by the login. The login failed.", dbn);
+        engine_session_close(s);
+        login_fail(out, ctx, 4060, 11, m2);
         login_fail(out, ctx, 18456, 14, msg);
         return SL_EAUTH;
     }
@@ -178,6 +184,10 @@ int engine_login(struct engine *e, const char *user, const char *password,
     snprintf(s->login_db, sizeof(s->login_db), "%s", d.name);
     *sessp = s;
     return 0;
+refused:
+    engine_session_close(s);
+    login_fail(out, ctx, 18456, 14, msg);
+    return SL_EAUTH;
 }
 
 void engine_session_close(struct engine_session *s)

@@ -646,6 +646,8 @@ static int run_dml(struct engine_session *s, struct stmt *st)
     uint16_t cmd = st->kind == ST_INSERT ? ENGINE_CMD_INSERT
                    : st->kind == ST_UPDATE ? ENGINE_CMD_UPDATE
                                            : ENGINE_CMD_DELETE;
+    if (sec_check_dml(s, st, &e))
+        return report(s, st->line, &e);
     if (txn_prepare(s, true, &e))
         return report(s, st->line, &e);
     if (txn_stmt_begin(s, &e)) {
@@ -688,6 +690,8 @@ static int run_ddl(struct engine_session *s, struct stmt *st)
 {
     struct sqlerr e = {0};
     int r;
+    if (sec_check_ddl(s, st, &e))
+        return report(s, st->line, &e);
     if (st->kind == ST_CREATE_DB || st->kind == ST_DROP_DB || st->kind == ST_ALTER_DB) {
         r = st->kind == ST_CREATE_DB  ? catalog_create_db(s, st->ident, &e)
             : st->kind == ST_DROP_DB ? catalog_drop_db(s, st->ident, st->if_exists, &e)
@@ -714,6 +718,7 @@ static int run_ddl(struct engine_session *s, struct stmt *st)
     case ST_DROP_SCHEMA: r = catalog_drop_schema(s, st, &e); break;
     case ST_CREATE_PROC: r = catalog_create_proc(s, st, &e); s->npcache = 0; break;
     case ST_DROP_PROC: r = catalog_drop_proc(s, st, &e); s->npcache = 0; break;
+    case ST_SECURITY: r = sec_exec(s, st, &e); break;
     default: r = -1; sqlerr_set(&e, 50000, 16, "tdslite: unexpected DDL"); break;
     }
     txn_stmt_end(s, r == 0);
@@ -740,7 +745,7 @@ static int run_use(struct engine_session *s, struct stmt *st)
         sqlerr_set(&e, 911, 16, "Database '%s' does not exist. Make sure that the name is entered correctly.", st->ident);
         return report(s, st->line, &e);
     }
-    if (catalog_attach(s, d.id, &e))
+    if (catalog_attach(s, d.id, &e) || sec_db_access(s, d.id, &e))
         return report(s, st->line, &e);
     char old[130];
     snprintf(old, sizeof(old), "%s", s->dbname);
@@ -1229,6 +1234,7 @@ static int run_stmt(struct engine_session *s, struct stmt *st)
     case ST_ALTER_DB:
     case ST_CREATE_PROC:
     case ST_DROP_PROC:
+    case ST_SECURITY:
         return run_ddl(s, st);
     case ST_USE:
         return run_use(s, st);

@@ -1098,6 +1098,38 @@ static void fn_serverproperty(sqlite3_context *c, int argc, sqlite3_value **argv
         sqlite3_result_null(c);
 }
 
+/* CHAR(n): the code page 1252 character of byte n, NULL outside 0..255. */
+static void fn_char(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(c);
+        return;
+    }
+    int64_t n = sqlite3_value_int64(argv[0]);
+    if (n < 0 || n > 255) {
+        sqlite3_result_null(c);
+        return;
+    }
+    int32_t cp = value_cp1252_to_unicode((uint8_t)n);
+    char out[4];
+    int len;
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        len = 1;
+    } else if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        len = 2;
+    } else {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        len = 3;
+    }
+    sqlite3_result_text(c, out, len, SQLITE_TRANSIENT);
+}
+
 static void fn_isnumeric(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -1422,6 +1454,7 @@ int fn_register(struct engine_session *s)
         {"tl_quotename", 2, true, fn_quotename},
         {"tl_serverproperty", 1, true, fn_serverproperty},
         {"tl_isnumeric", 1, true, fn_isnumeric},
+        {"tl_char", 1, true, fn_char},
         {"tl_hashbytes", 3, true, fn_hashbytes},
         {"tl_systype", 1, true, fn_systype},
         {"tl_typename", 1, true, fn_typename},
@@ -1453,6 +1486,8 @@ int fn_register(struct engine_session *s)
         rc = sqlite3_create_collation_v2(s->db, "TL_CI", SQLITE_UTF8, NULL, coll_ci, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_create_collation_v2(s->db, "TL_DEC", SQLITE_UTF8, NULL, coll_dec, NULL);
+    if (rc == SQLITE_OK)
+        rc = sec_register(s);
     sqlite3_progress_handler(s->db, 4000, progress, s);
     return rc;
 }

@@ -444,6 +444,14 @@ static struct expr *primary(struct ps *p)
             e->s = dup(p, "GETDATE");
             return e;
         }
+        /* the niladic security functions (no parentheses) */
+        if ((ieq(t->text, "SYSTEM_USER") || ieq(t->text, "CURRENT_USER") || ieq(t->text, "SESSION_USER") ||
+             ieq(t->text, "USER")) && !(peekn(p, 1)->kind == TK_OP && !strcmp(peekn(p, 1)->text, "("))) {
+            p->i++;
+            e = newx(p, EX_FUNC);
+            e->s = dup(p, ieq(t->text, "SYSTEM_USER") ? "SUSER_SNAME" : "USER_NAME");
+            return e;
+        }
     }
     /* name or function call */
     p->i++;
@@ -1996,6 +2004,15 @@ static struct stmt *statement(struct ps *p)
     }
     if (t->kind != TK_IDENT)
         fail(p);
+    if (sec_is_stmt(p->t, p->n, p->i)) { /* logins, users, roles, GRANT ... */
+        struct stmt *s = newst(p, ST_SECURITY, line);
+        int pos = p->i;
+        int rc = sec_parse(p->a, p->t, p->n, &pos, s);
+        p->i = pos;
+        if (rc)
+            fail(p);
+        return s;
+    }
     if (at(p, "SELECT")) {
         struct stmt *s = newst(p, ST_SELECT, line);
         s->sel = select_stmt(p);

@@ -292,6 +292,10 @@ int proc_call(struct engine_session *s, const struct name3 *n, struct proc_arg *
         sqlerr_set(e, 217, 16, "Maximum stored procedure, function, trigger, or view nesting level exceeded (limit 32).");
         return -1;
     }
+    struct db_entry pd;
+    if (!s->sysadmin && catalog_find_db_id(s->eng, pc->dbid, &pd) == 0 &&
+        sec_check_object(s, pc->dbid, pc->object_id, pd.name, pc->def.schema, pc->def.name, "EXECUTE", e))
+        return -1;
     int *bound = arena_alloc(&s->ba, sizeof(int) * (size_t)(pc->nparams ? pc->nparams : 1));
     if (!bound) {
         sqlerr_set(e, 701, 19, "There is insufficient system memory to run this query.");
