@@ -32,7 +32,10 @@ static const char sql_pk[] =
     "JOIN sys.index_columns AS ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id "
     "WHERE i.object_id = ? AND i.is_primary_key = 1 ORDER BY ic.key_ordinal;";
 
-static const char sql_can_select[] = "SELECT HAS_PERMS_BY_NAME(?, N'OBJECT', N'SELECT');";
+static const char sql_has_perm[] = "SELECT HAS_PERMS_BY_NAME(?, N'OBJECT', ?);";
+
+static const char sql_snapshot[] =
+    "SELECT snapshot_isolation_state FROM sys.databases WHERE database_id = DB_ID();";
 
 static const char sql_ct_status[] =
     "SELECT CASE WHEN EXISTS (SELECT 1 FROM sys.change_tracking_databases "
@@ -283,8 +286,8 @@ out:
     return ret;
 }
 
-int catalog_can_select(struct odbc_conn *c, const struct catalog_table *t, bool *ok,
-                       struct sl_err *err)
+int catalog_has_perm(struct odbc_conn *c, const struct catalog_table *t, const char *perm,
+                     bool *ok, struct sl_err *err)
 {
     struct odbc_stmt *s = NULL;
     int64_t v = 0;
@@ -294,18 +297,48 @@ int catalog_can_select(struct odbc_conn *c, const struct catalog_table *t, bool 
     int ret;
 
     *ok = false;
-    snprintf(what, sizeof(what), "checking SELECT permission on %s", t->quoted);
+    snprintf(what, sizeof(what), "checking %s permission on %s", perm, t->quoted);
     ret = odbc_stmt_new(c, what, &s, err);
     if (!ret)
         ret = odbc_stmt_bind_str(s, 1, t->quoted, err);
     if (!ret)
-        ret = odbc_stmt_exec(s, sql_can_select, err);
+        ret = odbc_stmt_bind_str(s, 2, perm, err);
+    if (!ret)
+        ret = odbc_stmt_exec(s, sql_has_perm, err);
     if (!ret)
         ret = odbc_stmt_fetch(s, &n, err);
     if (!ret && n == 1)
         ret = get_i64(s, 0, &v, &nul, err);
     if (!ret)
         *ok = !nul && v == 1;
+    odbc_stmt_destroy(s);
+    return ret;
+}
+
+int catalog_can_select(struct odbc_conn *c, const struct catalog_table *t, bool *ok,
+                       struct sl_err *err)
+{
+    return catalog_has_perm(c, t, "SELECT", ok, err);
+}
+
+int catalog_snapshot_allowed(struct odbc_conn *c, bool *on, struct sl_err *err)
+{
+    struct odbc_stmt *s = NULL;
+    int64_t v = 0;
+    bool nul = true;
+    size_t n = 0;
+    int ret;
+
+    *on = false;
+    ret = odbc_stmt_new(c, "checking snapshot isolation of the database", &s, err);
+    if (!ret)
+        ret = odbc_stmt_exec(s, sql_snapshot, err);
+    if (!ret)
+        ret = odbc_stmt_fetch(s, &n, err);
+    if (!ret && n == 1)
+        ret = get_i64(s, 0, &v, &nul, err);
+    if (!ret)
+        *on = !nul && v == 1;
     odbc_stmt_destroy(s);
     return ret;
 }

@@ -78,6 +78,15 @@ int catalog_get_table(struct odbc_conn *c, const char *schema, const char *name,
 int catalog_can_select(struct odbc_conn *c, const struct catalog_table *t, bool *ok,
                        struct sl_err *err);
 
+/* Whether the login holds permission perm ("SELECT", "VIEW CHANGE
+ * TRACKING", ...) on the table: HAS_PERMS_BY_NAME(t, 'OBJECT', perm). */
+int catalog_has_perm(struct odbc_conn *c, const struct catalog_table *t, const char *perm,
+                     bool *ok, struct sl_err *err);
+
+/* Whether the current database allows SNAPSHOT transactions
+ * (sys.databases.snapshot_isolation_state = 1, ALLOW_SNAPSHOT_ISOLATION ON). */
+int catalog_snapshot_allowed(struct odbc_conn *c, bool *on, struct sl_err *err);
+
 /*
  * Change tracking switches: *db_on when the current database has CT
  * enabled (sys.change_tracking_databases), *table_on when the table is

@@ -158,8 +158,9 @@ static int sys_col(struct reader_column *c, const char *name, const char *type, 
     return typemap_from_decl(type, len, 19, 0, nullable, NULL, &c->tm, err);
 }
 
-int ct_columns(const struct catalog_table *t, const struct typemap_options *opt,
-               struct arena *a, struct reader_column **cols, size_t *ncols, struct sl_err *err)
+/* ct_columns; a full load (need_pk false) also serves a table without a key. */
+static int columns(const struct catalog_table *t, const struct typemap_options *opt, bool need_pk,
+                   struct arena *a, struct reader_column **cols, size_t *ncols, struct sl_err *err)
 {
     struct reader_column *c = NULL;
     size_t n = 0;
@@ -167,7 +168,7 @@ int ct_columns(const struct catalog_table *t, const struct typemap_options *opt,
 
     *cols = NULL;
     *ncols = 0;
-    if (t->npk == 0) {
+    if (need_pk && t->npk == 0) {
         ret = sl_err_set(err, SL_EINVAL, "table %s has no primary key", t->quoted);
         sl_err_hint(err, "change tracking requires a primary key; use mode: full");
         goto out;
@@ -205,6 +206,12 @@ int ct_columns(const struct catalog_table *t, const struct typemap_options *opt,
     *ncols = n;
 out:
     return ret;
+}
+
+int ct_columns(const struct catalog_table *t, const struct typemap_options *opt,
+               struct arena *a, struct reader_column **cols, size_t *ncols, struct sl_err *err)
+{
+    return columns(t, opt, true, a, cols, ncols, err);
 }
 
 static int exec_built(struct odbc_conn *c, int (*build)(struct buf *), const char *what,
@@ -308,7 +315,7 @@ static int open_read(struct odbc_conn *c, const struct catalog_table *t, bool ch
     buf_init(&q, CT_SQL_LIMIT);
     snprintf(what, sizeof(what), "reading %s of table %s", changes ? "changes" : "all rows",
              t->quoted);
-    ret = ct_columns(t, tm, &a, &cols, &ncols, err);
+    ret = columns(t, tm, changes, &a, &cols, &ncols, err);
     if (!ret) {
         ret = changes ? ct_sql_changes(&q, t) : ct_sql_full(&q, t);
         if (ret)

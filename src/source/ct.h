@@ -97,7 +97,8 @@ int ct_versions(struct odbc_conn *c, const struct catalog_table *t, int64_t *cur
  * Open a reader over the full table (at snapshot version `version`) or
  * over the changes after `last`. *stmt is a new statement the caller owns
  * (destroy it after reader_destroy); *r reads it. Column types come from
- * ct_columns.
+ * ct_columns; the full read also serves a table without a primary key
+ * (mode full), whose rows then come in no particular order.
  */
 int ct_open_full(struct odbc_conn *c, const struct catalog_table *t, int64_t version,
                  const struct typemap_options *tm, const struct reader_options *ro,

@@ -343,3 +343,33 @@ out:
     buf_free(&text);
     return rc;
 }
+
+int schema_primary_key(const char *dir, const char *version, struct arena *a, const char ***pk,
+                       size_t *npk, bool *found, struct sl_err *err)
+{
+    struct buf path;
+    struct sver *vers = NULL;
+    size_t nv = 0;
+    int rc;
+
+    *pk = NULL;
+    *npk = 0;
+    *found = false;
+    buf_init(&path, 0);
+    rc = buf_appendf(&path, "%s/" SCHEMA_FILE, dir);
+    if (rc != 0)
+        sl_err_set(err, rc, "out of memory naming \"%s/" SCHEMA_FILE "\"", dir);
+    if (rc == 0)
+        rc = load_versions((const char *)path.data, a, &vers, &nv, err);
+    /* Newest first: a layout may recur, and its latest entry is the one meant. */
+    for (size_t i = nv; rc == 0 && i-- > 0;) {
+        if (version && strcmp(vers[i].version, version) != 0)
+            continue;
+        *pk = vers[i].pk;
+        *npk = vers[i].npk;
+        *found = true;
+        break;
+    }
+    buf_free(&path);
+    return rc;
+}

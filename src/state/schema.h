@@ -69,4 +69,13 @@ int schema_track(const struct fsio_ops *io, const char *dir, const struct schema
                  size_t n, const char *const *pk, size_t npk, const char *now, struct arena *a,
                  char *version, struct schema_change *change, struct sl_err *err);
 
+/*
+ * The primary key (column names in key order) of schema_version `version`
+ * in `{dir}/schema.json`, or of its last version when version is NULL.
+ * *found is false when the file or the version does not exist. Strings and
+ * the array come from a. SL_ECORRUPT as schema_track.
+ */
+int schema_primary_key(const char *dir, const char *version, struct arena *a, const char ***pk,
+                       size_t *npk, bool *found, struct sl_err *err);
+
 #endif

@@ -1,0 +1,154 @@
+/*
+ * hooks: fault injection for the crash tests, read from the environment.
+ * Production runs never set these variables; each is documented in
+ * docs/cli.md "Test hooks".
+ *
+ *   SLUICE_TEST_CRASH_AT=POINT[@db.schema.table]
+ *       die by SIGKILL (as `kill -9` would) at POINT of a table's run:
+ *       batch:N     after the N-th batch went to the sink (parts are temps)
+ *       finished    after sink_finish: the files are renamed and durable
+ *       watermark   after watermarks.json was stored
+ *       history     after the history line was appended
+ *       manifest    after output.yaml was rewritten
+ *       fsync:N     right after the N-th fsync made through the file
+ *                   system hooks (state files and the sink's)
+ *   SLUICE_TEST_MAX_FILE_ROWS=N   roll Parquet parts every N rows
+ *   SLUICE_TEST_BATCH_ROWS=N      rows per source batch
+ *   SLUICE_TEST_RETRY_MS=N        base backoff between attempts (ms)
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "engine/engine.h"
+#include "state/fsio.h"
+
+static char crash_point[64];
+static char crash_table[800];
+static long crash_fsync;              /* fsync:N, 0 = off */
+static atomic_long fsync_count;
+
+static void die(const char *table, const char *point)
+{
+    char line[1024];
+    int n = snprintf(line, sizeof(line), "sluice: test crash at %s (%s)\n", point,
+                     table ? table : "-");
+    if (n > 0 && write(2, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1)) < 0) {
+        /* nothing to do: we are about to die anyway */
+    }
+    kill(getpid(), SIGKILL);
+    _exit(137);
+}
+
+static void on_point(void *arg, const char *table, const char *point)
+{
+    (void)arg;
+    if (strcmp(point, crash_point) != 0)
+        return;
+    if (crash_table[0] && strcmp(table, crash_table) != 0)
+        return;
+    die(table, point);
+}
+
+static ssize_t hook_write(void *arg, int fd, const void *p, size_t n)
+{
+    (void)arg;
+    return write(fd, p, n);
+}
+
+static int hook_fsync(void *arg, int fd)
+{
+    (void)arg;
+    int rc = fsync(fd);
+    if (crash_fsync > 0 && atomic_fetch_add(&fsync_count, 1) + 1 == crash_fsync) {
+        char point[32];
+        snprintf(point, sizeof(point), "fsync:%ld", crash_fsync);
+        die(NULL, point);
+    }
+    return rc;
+}
+
+static const struct fsio_ops hook_ops = {.write = hook_write, .fsync = hook_fsync, .arg = NULL};
+
+static int env_long(const char *name, long min, long *out)
+{
+    const char *v = getenv(name);
+    char *end = NULL;
+    if (!v || !*v)
+        return 0;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || *end || x < min) {
+        fprintf(stderr, "sluice: %s=\"%s\" is not a whole number >= %ld\n", name, v, min);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static int parse_crash(const char *v)
+{
+    const char *at = strchr(v, '@');
+    size_t n = at ? (size_t)(at - v) : strlen(v);
+    if (n == 0 || n >= sizeof(crash_point))
+        goto bad;
+    memcpy(crash_point, v, n);
+    crash_point[n] = '\0';
+    if (at)
+        snprintf(crash_table, sizeof(crash_table), "%s", at + 1);
+    if (strncmp(crash_point, "fsync:", 6) == 0) {
+        char *end = NULL;
+        crash_fsync = strtol(crash_point + 6, &end, 10);
+        if (*end || crash_fsync < 1)
+            goto bad;
+        return 0;
+    }
+    if (strncmp(crash_point, "batch:", 6) == 0 || strcmp(crash_point, "finished") == 0 ||
+        strcmp(crash_point, "watermark") == 0 || strcmp(crash_point, "history") == 0 ||
+        strcmp(crash_point, "manifest") == 0)
+        return 0;
+bad:
+    fprintf(stderr,
+            "sluice: SLUICE_TEST_CRASH_AT=\"%s\" is not POINT[@db.schema.table] with POINT one of "
+            "batch:N, finished, watermark, history, manifest, fsync:N\n",
+            v);
+    return -1;
+}
+
+int app_test_hooks(struct engine_options *opt)
+{
+    const char *crash = getenv("SLUICE_TEST_CRASH_AT");
+    long v = 0;
+
+    if (crash && *crash) {
+        if (parse_crash(crash) != 0)
+            return APP_EXIT_USAGE;
+        if (crash_fsync > 0)
+            opt->io = &hook_ops;
+        else
+            opt->crash_point = on_point;
+    }
+    if (env_long("SLUICE_TEST_MAX_FILE_ROWS", 1, &v) != 0)
+        return APP_EXIT_USAGE;
+    if (v > 0)
+        opt->max_file_rows = (uint64_t)v;
+    v = 0;
+    if (env_long("SLUICE_TEST_BATCH_ROWS", 1, &v) != 0)
+        return APP_EXIT_USAGE;
+    if (v > 0)
+        opt->batch_rows = (size_t)v;
+    v = -1;
+    if (env_long("SLUICE_TEST_RETRY_MS", 0, &v) != 0)
+        return APP_EXIT_USAGE;
+    if (v >= 0) {
+        opt->retry.base_ms = (int)v;
+        if (opt->retry.max_ms < opt->retry.base_ms)
+            opt->retry.max_ms = opt->retry.base_ms;
+    }
+    return APP_EXIT_OK;
+}
