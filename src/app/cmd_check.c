@@ -358,7 +358,7 @@ static void status_row(const struct config *cfg, const struct config_database *d
     struct history_entry *h = NULL;
     size_t nh = 0;
     bool found = false;
-    char name[800], pos[64] = "-", lag[64] = "-", last[CLOCK_ISO_LEN] = "-", st[16] = "-",
+    char name[800], pos[64] = "-", lag[SL_ERR_MSG_MAX + 64] = "-", last[CLOCK_ISO_LEN] = "-", st[16] = "-",
          rows[32] = "-";
     struct sl_err e;
 

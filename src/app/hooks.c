@@ -12,6 +12,10 @@
  *       manifest    after output.yaml was rewritten
  *       fsync:N     right after the N-th fsync made through the file
  *                   system hooks (state files and the sink's)
+ *   SLUICE_TEST_PAUSE_AT=POINT[@db.schema.table], SLUICE_TEST_PAUSE_MS=N
+ *       sleep N ms (default 2000) at POINT (names as above, but fsync:N),
+ *       holding the table's lock: the concurrency tests' second process
+ *       meets a lock held for sure
  *   SLUICE_TEST_MAX_FILE_ROWS=N   roll Parquet parts every N rows
  *   SLUICE_TEST_BATCH_ROWS=N      rows per source batch
  *   SLUICE_TEST_RETRY_MS=N        base backoff between attempts (ms)
@@ -26,10 +30,14 @@
 
 #include "app/app.h"
 #include "engine/engine.h"
+#include "engine/retry.h"
 #include "state/fsio.h"
 
 static char crash_point[64];
 static char crash_table[800];
+static char pause_point[64];
+static char pause_table[800];
+static long pause_ms = 2000;
 static long crash_fsync;              /* fsync:N, 0 = off */
 static atomic_long fsync_count;
 
@@ -45,14 +53,22 @@ static void die(const char *table, const char *point)
     _exit(137);
 }
 
+static bool hit(const char *point, const char *table, const char *want_point,
+                const char *want_table)
+{
+    return want_point[0] && strcmp(point, want_point) == 0 &&
+           (!want_table[0] || strcmp(table, want_table) == 0);
+}
+
 static void on_point(void *arg, const char *table, const char *point)
 {
     (void)arg;
-    if (strcmp(point, crash_point) != 0)
-        return;
-    if (crash_table[0] && strcmp(table, crash_table) != 0)
-        return;
-    die(table, point);
+    if (hit(point, table, pause_point, pause_table)) {
+        fprintf(stderr, "sluice: test pause at %s (%s) for %ld ms\n", point, table, pause_ms);
+        retry_sleep_ms((int)pause_ms);
+    }
+    if (hit(point, table, crash_point, crash_table))
+        die(table, point);
 }
 
 static ssize_t hook_write(void *arg, int fd, const void *p, size_t n)
@@ -91,16 +107,42 @@ static int env_long(const char *name, long min, long *out)
     return 0;
 }
 
-static int parse_crash(const char *v)
+static bool named_point(const char *p)
+{
+    return strncmp(p, "batch:", 6) == 0 || strcmp(p, "finished") == 0 ||
+           strcmp(p, "watermark") == 0 || strcmp(p, "history") == 0 || strcmp(p, "manifest") == 0;
+}
+
+/* "POINT[@TABLE]" into point/table; false when malformed. */
+static bool split_point(const char *v, char *point, size_t pcap, char *table, size_t tcap)
 {
     const char *at = strchr(v, '@');
     size_t n = at ? (size_t)(at - v) : strlen(v);
-    if (n == 0 || n >= sizeof(crash_point))
-        goto bad;
-    memcpy(crash_point, v, n);
-    crash_point[n] = '\0';
+    if (n == 0 || n >= pcap)
+        return false;
+    memcpy(point, v, n);
+    point[n] = '\0';
     if (at)
-        snprintf(crash_table, sizeof(crash_table), "%s", at + 1);
+        snprintf(table, tcap, "%s", at + 1);
+    return true;
+}
+
+static int parse_pause(const char *v)
+{
+    if (split_point(v, pause_point, sizeof(pause_point), pause_table, sizeof(pause_table)) &&
+        named_point(pause_point))
+        return 0;
+    fprintf(stderr,
+            "sluice: SLUICE_TEST_PAUSE_AT=\"%s\" is not POINT[@db.schema.table] with POINT one of "
+            "batch:N, finished, watermark, history, manifest\n",
+            v);
+    return -1;
+}
+
+static int parse_crash(const char *v)
+{
+    if (!split_point(v, crash_point, sizeof(crash_point), crash_table, sizeof(crash_table)))
+        goto bad;
     if (strncmp(crash_point, "fsync:", 6) == 0) {
         char *end = NULL;
         crash_fsync = strtol(crash_point + 6, &end, 10);
@@ -108,9 +150,7 @@ static int parse_crash(const char *v)
             goto bad;
         return 0;
     }
-    if (strncmp(crash_point, "batch:", 6) == 0 || strcmp(crash_point, "finished") == 0 ||
-        strcmp(crash_point, "watermark") == 0 || strcmp(crash_point, "history") == 0 ||
-        strcmp(crash_point, "manifest") == 0)
+    if (named_point(crash_point))
         return 0;
 bad:
     fprintf(stderr,
@@ -123,6 +163,7 @@ bad:
 int app_test_hooks(struct engine_options *opt)
 {
     const char *crash = getenv("SLUICE_TEST_CRASH_AT");
+    const char *pause = getenv("SLUICE_TEST_PAUSE_AT");
     long v = 0;
 
     if (crash && *crash) {
@@ -132,6 +173,11 @@ int app_test_hooks(struct engine_options *opt)
             opt->io = &hook_ops;
         else
             opt->crash_point = on_point;
+    }
+    if (pause && *pause) {
+        if (parse_pause(pause) != 0 || env_long("SLUICE_TEST_PAUSE_MS", 0, &pause_ms) != 0)
+            return APP_EXIT_USAGE;
+        opt->crash_point = on_point;
     }
     if (env_long("SLUICE_TEST_MAX_FILE_ROWS", 1, &v) != 0)
         return APP_EXIT_USAGE;

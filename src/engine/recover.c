@@ -50,6 +50,13 @@ struct scan {
     const char *ctx;
 };
 
+/* out = a "/" b; false when it does not fit (such a path is skipped). */
+static bool join(char *out, size_t cap, const char *a, const char *b)
+{
+    int n = snprintf(out, cap, "%s/%s", a, b);
+    return n >= 0 && (size_t)n < cap;
+}
+
 static int add_file(struct scan *s, const char *rel, struct sl_err *err)
 {
     if (s->n == s->cap) {
@@ -87,7 +94,8 @@ static int add_file(struct scan *s, const char *rel, struct sl_err *err)
     struct sink_footer ft;
     struct sl_err e;
     sl_err_clear(&e);
-    snprintf(abs, sizeof(abs), "%s/%s", s->root, rel);
+    if (!join(abs, sizeof(abs), s->root, rel))
+        return 0;
     if (sink_footer_read(abs, &ft, s->a, &e) != 0) {
         sl_log_warn(s->ctx, "cannot read the footer of %s: %s", rel, e.msg);
         return 0;
@@ -119,7 +127,8 @@ static int walk(struct scan *s, const char *rel, int depth, struct sl_err *err)
     struct dirent *e;
     int ret = 0;
 
-    snprintf(abs, sizeof(abs), "%s/%s", s->root, rel);
+    if (!join(abs, sizeof(abs), s->root, rel))
+        return 0;
     d = opendir(abs);
     if (!d) {
         if (errno == ENOENT)
@@ -132,9 +141,8 @@ static int walk(struct scan *s, const char *rel, int depth, struct sl_err *err)
         struct stat st;
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        snprintf(child, sizeof(child), "%s/%s", rel, e->d_name);
-        snprintf(abs, sizeof(abs), "%s/%s", s->root, child);
-        if (lstat(abs, &st) != 0)
+        if (!join(child, sizeof(child), rel, e->d_name) ||
+            !join(abs, sizeof(abs), s->root, child) || lstat(abs, &st) != 0)
             continue;
         if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH)
             ret = walk(s, child, depth + 1, err);

@@ -408,7 +408,11 @@ static void history_base(const struct table_run *r, struct history_entry *h, cha
     h->run_id = r->run_id;
     h->started_at = r->started_at;
     h->finished_at = clock_iso8601(clock_now_ms(), finished);
-    h->mode = r->res->plan == PLAN_INCREMENTAL ? WM_MODE_INCREMENTAL : WM_MODE_FULL;
+    if (r->res->plan)
+        h->mode = r->res->plan == PLAN_INCREMENTAL ? WM_MODE_INCREMENTAL : WM_MODE_FULL;
+    else /* failed before a plan: the mode the run would most likely have had */
+        h->mode = r->have_wm && r->ref->table->mode != CONFIG_MODE_FULL ? WM_MODE_INCREMENTAL
+                                                                         : WM_MODE_FULL;
     h->from = r->res->from;
     h->inserts = r->res->inserts;
     h->updates = r->res->updates;
@@ -548,6 +552,29 @@ static void run_attempts(struct table_run *r)
     }
 }
 
+static void log_outcome(const struct table_run *r)
+{
+    const struct engine_result *res = r->res;
+    char from[80], to[80];
+
+    if (res->status == ENGINE_SKIPPED) {
+        sl_log_warn(r->name, "skipped: %s", res->err.msg);
+        return;
+    }
+    if (res->status == ENGINE_FAILED) {
+        sl_log_error(r->name, "failed: %s", res->err.msg);
+        return;
+    }
+    watermark_pos_format(&res->from, from, sizeof(from));
+    watermark_pos_format(&res->to, to, sizeof(to));
+    sl_log_info(r->name,
+                "ok: %s, %lld rows (%lld inserts, %lld updates, %lld deletes), %zu file(s), %s -> "
+                "%s, %.1f s",
+                plan_kind_name(res->plan), (long long)res->rows, (long long)res->inserts,
+                (long long)res->updates, (long long)res->deletes, res->nfiles, from, to,
+                (double)res->duration_ms / 1000.0);
+}
+
 void table_sync(struct worker *w, const struct table_ref *ref, struct engine_result *res)
 {
     const struct engine_options *opt = w->sh->opt;
@@ -589,6 +616,7 @@ void table_sync(struct worker *w, const struct table_ref *ref, struct engine_res
         record_failure(&r);
 out:
     res->duration_ms = clock_now_ms() - r.started_ms;
+    log_outcome(&r);
     lock_close(lock);
     arena_free(&r.arena);
 }
