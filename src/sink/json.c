@@ -133,7 +133,12 @@ static int put_decimal(struct buf *b, __int128 v, unsigned scale)
     return buf_append(b, out, o);
 }
 
-/* Shortest %.Ng text of d that reads back to the same value. */
+/*
+ * The %.Ng text of d with the fewest digits from 15 (6 for float) up that
+ * reads back to the same value. Starting at 15 keeps it to one snprintf
+ * for most values; below 15 digits %g already drops trailing zeros, so
+ * only subnormals can come out longer than the shortest form.
+ */
 static int put_float(struct buf *b, double d, bool single)
 {
     char s[40];

@@ -210,9 +210,9 @@ int sink_pos_parse(const char *text, struct watermark_pos *p);
 /*
  * Append row `row` of b as one JSON object to out: the columns cols[0..n)
  * (all columns in order when cols is NULL), each as "name": value with
- *   BOOL true/false; INT* a number; FLOAT/DOUBLE the shortest number that
- *   reads back to the same value ("NaN", "Infinity", "-Infinity" as
- *   strings, -0 as -0); DECIMAL a string with exactly scale fraction
+ *   BOOL true/false; INT* a number; FLOAT/DOUBLE a number of 6..9 (float)
+ *   or 15..17 (double) significant digits, the fewest that read back to the
+ *   same value ("NaN", "Infinity", "-Infinity" as strings, -0 as -0); DECIMAL a string with exactly scale fraction
  *   digits ("-0.50"); DATE "YYYY-MM-DD"; TIMESTAMP "YYYY-MM-DDTHH:MM:SS.ffffff"
  *   with a trailing "Z" when utc_adjusted; STRING and JSON a string;
  *   BINARY a base64 string (RFC 4648, padded); NULL null.

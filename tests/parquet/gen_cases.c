@@ -25,8 +25,9 @@
  * values (plus random filler and NULL runs), and per codec a few structural
  * cases: 0 rows, 1 row, 1 all-NULL row, several row groups with small pages,
  * dictionary fallback (high cardinality), low cardinality, all NULL, and
- * NaN-only floats. Every value is a pure function of (case seed, column,
- * row), so runs are reproducible byte for byte.
+ * NaN-only floats, and struct columns (struct__CODEC, format below). Every
+ * value is a pure function of (case seed, column, row), so runs are
+ * reproducible byte for byte.
  *
  * This is a test tool: on any error it prints the writer's message and
  * exits 1; it does not clean up partial output.
@@ -808,6 +809,203 @@ static const struct coltype *type_named(const char *name)
     return NULL;
 }
 
+/* ---- struct columns ----
+ *
+ * struct__CODEC: id, then struct s {bool, int64, double, decimal38_10,
+ * date, timestamp_utc, string, binary} (all optional), then struct r
+ * {x int32 REQUIRED, y string optional}, then z string optional. Every
+ * 7th row has all of s's children NULL, which the writer stores as a NULL
+ * struct; other rows have random NULL children. 700 rows in row groups of
+ * 256 with small pages. Expected JSON for a struct column:
+ *   {"name": "s", "type": "struct", "nullable": true,
+ *    "values": [true|false per row: struct present],
+ *    "fields": [ordinary column objects; values null where s is NULL]}
+ */
+
+static const char *const S_CHILDREN[] = {"bool", "int64", "double", "decimal38_10",
+                                         "date", "timestamp_utc", "string", "binary"};
+#define NS_CHILDREN (sizeof(S_CHILDREN) / sizeof(S_CHILDREN[0]))
+#define STRUCT_ROWS 700
+
+struct struct_case {
+    struct casedef s;   /* the children of s: MODE_MIXED, optional */
+    struct casedef r;   /* r.y and z: MODE_MIXED, optional */
+    const struct coltype *x; /* r.x: REQUIRED int32 */
+};
+
+/* Child c of s at row r (NULL for every child on every 7th row). */
+static void s_cell(const struct struct_case *sc, size_t c, size_t r, struct val *v)
+{
+    cell(&sc->s, c, r, v);
+    if (r % 7 == 0 || (r > 0 && r % 11 == 0 && c % 2 == 0))
+        v->null = true;
+}
+
+static bool s_present(const struct struct_case *sc, size_t r)
+{
+    struct val v;
+    for (size_t c = 0; c < NS_CHILDREN; c++) {
+        s_cell(sc, c, r, &v);
+        if (!v.null)
+            return true;
+    }
+    return false;
+}
+
+static void json_child(FILE *f, const char *name, const struct coltype *t, bool nullable,
+                       const struct casedef *cd, size_t c, const struct struct_case *sc,
+                       bool is_s)
+{
+    struct val v;
+    fprintf(f, "{\"name\":\"%s\",\"type\":\"%s\",\"nullable\":%s", name, t->jtype,
+            nullable ? "true" : "false");
+    if (t->bt == BATCH_DECIMAL)
+        fprintf(f, ",\"precision\":%u,\"scale\":%u", t->precision, t->scale);
+    if (t->bt == BATCH_TIMESTAMP)
+        fprintf(f, ",\"utc\":%s", t->utc ? "true" : "false");
+    fputs(",\"values\":[", f);
+    for (size_t r = 0; r < STRUCT_ROWS; r++) {
+        if (is_s)
+            s_cell(sc, c, r, &v);
+        else if (cd)
+            cell(cd, c, r, &v);
+        else /* r.x */
+            v.null = false, v.i = (int64_t)r * 3 - 1000;
+        fputs(r ? "," : "", f);
+        json_value(f, t, &v);
+    }
+    fputs("]}", f);
+}
+
+static int struct_json(const char *dir, const char *name, const char *codec,
+                       const struct struct_case *sc)
+{
+    char path[4096];
+    FILE *f;
+    snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+    if (!(f = fopen(path, "w")))
+        return 1;
+    fprintf(f, "{\"file\":\"%s.parquet\",\"codec\":\"%s\",\"rows\":%d,", name, codec,
+            STRUCT_ROWS);
+    fprintf(f, "\"kv\":{\"sluice.test.case\":\"%s\"},\"columns\":[", name);
+    fputs("{\"name\":\"id\",\"type\":\"int32\",\"nullable\":false,\"values\":[", f);
+    for (size_t r = 0; r < STRUCT_ROWS; r++)
+        fprintf(f, "%s\"%zu\"", r ? "," : "", r);
+    fputs("]},{\"name\":\"s\",\"type\":\"struct\",\"nullable\":true,\"values\":[", f);
+    for (size_t r = 0; r < STRUCT_ROWS; r++)
+        fprintf(f, "%s%s", r ? "," : "", s_present(sc, r) ? "true" : "false");
+    fputs("],\"fields\":[", f);
+    for (size_t c = 0; c < NS_CHILDREN; c++) {
+        fputs(c ? "," : "", f);
+        json_child(f, S_CHILDREN[c], sc->s.cols[c], true, NULL, c, sc, true);
+    }
+    fputs("]},{\"name\":\"r\",\"type\":\"struct\",\"nullable\":true,\"values\":[", f);
+    for (size_t r = 0; r < STRUCT_ROWS; r++)
+        fprintf(f, "%strue", r ? "," : "");
+    fputs("],\"fields\":[", f);
+    json_child(f, "x", sc->x, false, NULL, 0, sc, false);
+    fputc(',', f);
+    json_child(f, "y", sc->r.cols[0], true, &sc->r, 0, sc, false);
+    fputs("]},", f);
+    json_child(f, "z", sc->r.cols[1], true, &sc->r, 1, sc, false);
+    fputs("]}\n", f);
+    return fclose(f) != 0;
+}
+
+static int struct_rows(struct parquet_writer *w, struct batch *b, const struct struct_case *sc,
+                       struct sl_err *err)
+{
+    struct val v;
+    int rc = 0;
+    for (size_t r = 0; r < STRUCT_ROWS && rc == 0; r++) {
+        size_t col = 0;
+        rc = batch_append_int(b, col++, (int64_t)r);
+        for (size_t c = 0; c < NS_CHILDREN && rc == 0; c++) {
+            s_cell(sc, c, r, &v);
+            rc = append_cell(b, col++, sc->s.cols[c], &v);
+        }
+        if (rc == 0)
+            rc = batch_append_int(b, col++, (int64_t)r * 3 - 1000);
+        for (size_t c = 0; c < 2 && rc == 0; c++) {
+            cell(&sc->r, c, r, &v);
+            rc = append_cell(b, col++, sc->r.cols[c], &v);
+        }
+        if (rc != 0)
+            return sl_err_set(err, rc, "batch append failed at row %zu", r);
+        batch_end_row(b);
+        if (batch_full(b)) {
+            rc = parquet_writer_write(w, b, err);
+            batch_reset(b);
+        }
+    }
+    if (rc == 0 && b->nrows > 0)
+        rc = parquet_writer_write(w, b, err);
+    return rc;
+}
+
+static int struct_case(const char *dir, size_t k)
+{
+    struct struct_case sc;
+    struct batch_schema s = {0};
+    struct batch *b = NULL;
+    struct parquet_writer *w = NULL;
+    struct parquet_options opt;
+    const struct parquet_group groups[] = {{"s", 1, NS_CHILDREN}, {"r", 1 + NS_CHILDREN, 2}};
+    struct sl_err err;
+    char path[4096], name[64];
+    size_t col = 0;
+    int rc;
+
+    sl_err_clear(&err);
+    case_init(&sc.s, k, MODE_MIXED, true, STRUCT_ROWS, "struct_s");
+    for (size_t c = 0; c < NS_CHILDREN; c++)
+        sc.s.cols[c] = type_named(S_CHILDREN[c]);
+    sc.s.ncols = NS_CHILDREN;
+    case_init(&sc.r, k, MODE_MIXED, true, STRUCT_ROWS, "struct_r");
+    sc.r.cols[0] = type_named("string");
+    sc.r.cols[1] = type_named("string");
+    sc.r.ncols = 2;
+    sc.x = type_named("int32");
+    snprintf(name, sizeof(name), "struct__%s", CODECS[k].name);
+    if (struct_json(dir, name, CODECS[k].name, &sc) != 0)
+        return die("writing expected values of", name, SL_EIO, NULL);
+    rc = batch_schema_init(&s, 1 + NS_CHILDREN + 3);
+    if (rc == 0)
+        rc = batch_schema_set(&s, col++, "id", BATCH_INT32, false, 0, 0, false);
+    for (size_t c = 0; rc == 0 && c < NS_CHILDREN; c++) {
+        const struct coltype *t = sc.s.cols[c];
+        rc = batch_schema_set(&s, col++, S_CHILDREN[c], t->bt, true, t->precision, t->scale, t->utc);
+    }
+    if (rc == 0)
+        rc = batch_schema_set(&s, col++, "x", BATCH_INT32, false, 0, 0, false);
+    if (rc == 0)
+        rc = batch_schema_set(&s, col++, "y", BATCH_STRING, true, 0, 0, false);
+    if (rc == 0)
+        rc = batch_schema_set(&s, col++, "z", BATCH_STRING, true, 0, 0, false);
+    if (rc != 0)
+        return die("schema for", name, rc, NULL);
+    b = batch_new(&s, 100, 0);
+    parquet_options_init(&opt);
+    opt.codec = CODECS[k].codec;
+    opt.row_group_rows = 256;
+    opt.page_bytes = 1024;
+    opt.groups = groups;
+    opt.ngroups = 2;
+    snprintf(path, sizeof(path), "%s/%s.parquet", dir, name);
+    rc = b ? parquet_writer_open(path, &s, &opt, &w, &err) : SL_ENOMEM;
+    if (rc == 0)
+        rc = parquet_writer_add_kv(w, "sluice.test.case", name);
+    if (rc == 0)
+        rc = struct_rows(w, b, &sc, &err);
+    if (rc == 0)
+        rc = parquet_writer_close(w, NULL, &err);
+    else if (w)
+        parquet_writer_abort(w);
+    batch_destroy(b);
+    batch_schema_free(&s);
+    return rc ? die("writing", name, rc, &err) : 0;
+}
+
 /* The structural cases for one codec. */
 static int structural_cases(const char *dir, size_t k)
 {
@@ -905,7 +1103,8 @@ int main(int argc, char **argv)
             }
         }
         bad |= structural_cases(dir, k);
-        files += 11;
+        bad |= struct_case(dir, k);
+        files += 12;
     }
     fprintf(stderr, "gen_cases: %zu files in %s%s\n", files, dir, bad ? " (with errors)" : "");
     return bad ? 1 : 0;

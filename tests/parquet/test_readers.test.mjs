@@ -14,6 +14,8 @@
 //              parquet_schema(), created_by/column_orders/num_rows via
 //              parquet_file_metadata()
 //   kv         footer key/value pairs via parquet_kv_metadata()
+// Struct columns (struct__* files) are compared as the struct's presence
+// per row plus each child as a column "s.child" (NULL where the struct is).
 // Values are compared exactly: decimals as unscaled integers rendered to
 // text, timestamps as integer microseconds, floats by bit-level identity
 // (NaN == NaN, -0 != +0). Every mismatch is printed with reader, file,
@@ -164,6 +166,31 @@ function compareColumn(check, col, got) {
   }
 }
 
+// Struct columns (gen_cases' struct__* files): the expected column holds
+// "values" (true/false: struct present) and "fields" (ordinary columns,
+// null where the struct is NULL). A reader's per-row struct objects are
+// compared as a presence column plus one column per child, named s.child.
+const isStruct = (col) => col.type === 'struct';
+
+function compareStruct(check, col, objs, childOf) {
+  const present = { name: col.name, type: 'present', values: col.values.map((b) => (b ? 'true' : 'false')) };
+  compareColumn(check, present, objs.map((o) => (o == null ? 'false' : 'true')));
+  for (const child of col.fields) {
+    const named = { ...child, name: `${col.name}.${child.name}` };
+    compareColumn(check, named, objs.map((o) => (o == null ? null : childOf(child, o))));
+  }
+}
+
+// Leaf columns with the dotted path DuckDB's parquet_metadata() shows.
+function leaves(exp) {
+  const out = [];
+  for (const col of exp.columns) {
+    if (!isStruct(col)) out.push(col);
+    else for (const child of col.fields) out.push({ ...child, name: `${col.name}, ${child.name}` });
+  }
+  return out;
+}
+
 // -------------------------------------------------------------- DuckDB
 
 function duckValue(col, v) {
@@ -189,6 +216,10 @@ async function readDuck(con, file, exp, check) {
   for (const [ci, col] of exp.columns.entries()) {
     if (names[ci] !== col.name) {
       check.fail(col.name, null, `column ${ci} is named ${show(names[ci])}`);
+      continue;
+    }
+    if (isStruct(col)) {
+      compareStruct(check, col, rows.map((row) => row[ci]), (child, o) => duckValue(child, o.entries[child.name]));
       continue;
     }
     compareColumn(check, col, rows.map((row) => duckValue(col, row[ci])));
@@ -250,12 +281,42 @@ function arrowColumn(col, vec) {
   return out;
 }
 
+// A struct vector: presence from its validity, each child from the
+// child Data of every chunk, masked by the struct's validity.
+function readArrowStruct(check, col, field, vec) {
+  if (field.type.typeId !== arrow.Type.Struct) { check.fail(col.name, null, `arrow type ${field.type}`); return; }
+  if (field.nullable !== col.nullable) check.fail(col.name, null, `arrow nullable=${field.nullable}`);
+  const present = [];
+  for (const d of vec?.data ?? []) {
+    const v = arrow.makeVector(d);
+    for (let i = 0; i < d.length; i++) present.push(v.isValid(i));
+  }
+  compareColumn(check, { name: col.name, type: 'present', values: col.values.map((b) => (b ? 'true' : 'false')) },
+    present.map((b) => (b ? 'true' : 'false')));
+  for (const [k, child] of col.fields.entries()) {
+    const named = { ...child, name: `${col.name}.${child.name}` };
+    const cf = field.type.children[k];
+    if (!cf || cf.name !== child.name) { check.fail(named.name, null, `arrow child ${k} is ${cf?.name}`); continue; }
+    const problem = arrowTypeProblem(child, cf);
+    if (problem) check.fail(named.name, null, problem);
+    const got = [];
+    for (const d of vec?.data ?? []) {
+      const base = got.length;
+      const sv = arrow.makeVector(d);
+      got.push(...arrowColumn(child, { data: [d.children[k].slice(d.offset, d.length)] }));
+      for (let i = 0; i < d.length; i++) if (!sv.isValid(i)) got[base + i] = null;
+    }
+    compareColumn(check, named, got);
+  }
+}
+
 function readArrow(buf, exp, check) {
   const wasmTable = parquetWasm.readParquet(new Uint8Array(buf));
   const table = arrow.tableFromIPC(wasmTable.intoIPCStream());
   for (const col of exp.columns) {
     const field = table.schema.fields.find((f) => f.name === col.name);
     if (!field) { check.fail(col.name, null, 'column missing'); continue; }
+    if (isStruct(col)) { readArrowStruct(check, col, field, table.getChild(col.name)); continue; }
     const problem = arrowTypeProblem(col, field);
     if (problem) check.fail(col.name, null, problem);
     const vec = table.getChild(col.name);
@@ -289,8 +350,17 @@ async function readHyparquet(buf, exp, check) {
   // unscaled values instead by dropping the annotation from a copy of the
   // schema, after checking what hyparquet decoded there.
   const schema = meta.schema.map((e) => ({ ...e }));
+  // Leaf elements by expected column, struct children found after their struct.
+  const elems = [];
   for (const col of exp.columns) {
-    const el = schema.find((e) => e.name === col.name);
+    const at = schema.findIndex((e, i) => i > 0 && e.name === col.name);
+    if (!isStruct(col)) { elems.push([col, schema[at]]); continue; }
+    for (const [k, child] of col.fields.entries()) {
+      const el = at >= 0 && schema[at + 1 + k]?.name === child.name ? schema[at + 1 + k] : undefined;
+      elems.push([{ ...child, name: `${col.name}.${child.name}` }, el]);
+    }
+  }
+  for (const [col, el] of elems) {
     if (!el) { check.fail(col.name, null, 'column missing from schema'); continue; }
     if (col.type === 'decimal') {
       if (el.converted_type !== 'DECIMAL' || el.precision !== col.precision || (el.scale ?? 0) !== col.scale
@@ -314,7 +384,10 @@ async function readHyparquet(buf, exp, check) {
       jsonFromBytes: (b) => b && new TextDecoder().decode(b),
     },
   });
-  for (const col of exp.columns) compareColumn(check, col, rows.map((row) => hyValue(col, row[col.name])));
+  for (const col of exp.columns) {
+    if (isStruct(col)) compareStruct(check, col, rows.map((row) => row[col.name]), (child, o) => hyValue(child, o[child.name]));
+    else compareColumn(check, col, rows.map((row) => hyValue(col, row[col.name])));
+  }
 }
 
 // -------------------------------------------------------------- statistics
@@ -407,7 +480,7 @@ const big = (v) => (v === null || v === undefined ? null : BigInt(v));
 // (it keeps only finite bounds), so for an infinite expected bound the raw
 // value is taken from hyparquet's decoding of the same Statistics struct.
 function rawFloatStat(meta, rg, name, what) {
-  const chunk = meta.row_groups[rg]?.columns.find((c) => c.meta_data.path_in_schema.join('.') === name);
+  const chunk = meta.row_groups[rg]?.columns.find((c) => c.meta_data.path_in_schema.join(', ') === name);
   const v = chunk?.meta_data.statistics?.[`${what}_value`];
   return typeof v === 'number' ? v : null;
 }
@@ -419,7 +492,7 @@ async function checkStats(con, file, exp, check, buf) {
             stats_min_value, stats_max_value, min_is_exact, max_is_exact, compression, encodings
        FROM parquet_metadata('${file}') ORDER BY row_group_id, column_id`);
   const rows = r.getRowObjects();
-  const byCol = new Map(exp.columns.map((c) => [c.name, c]));
+  const byCol = new Map(leaves(exp).map((c) => [c.name, c]));
   const rgStart = new Map();
   let total = 0n;
   for (const row of rows) {
@@ -460,7 +533,7 @@ async function checkStats(con, file, exp, check, buf) {
     checkBound(check, col, where, 'max', smax, row.max_is_exact, hi, 1);
   }
   if (exp.rows > 0) {
-    for (const col of exp.columns) if (!seen.has(col.name)) check.fail(col.name, null, 'no column chunk in parquet_metadata');
+    for (const col of leaves(exp)) if (!seen.has(col.name)) check.fail(col.name, null, 'no column chunk in parquet_metadata');
   }
 }
 
@@ -519,6 +592,20 @@ function expectedSchema(col) {
 
 const str = (v) => (v === null || v === undefined ? null : String(v));
 
+function checkLeafSchema(check, row, col) {
+  const e = expectedSchema(col);
+  const rep = col.nullable ? 'OPTIONAL' : 'REQUIRED';
+  if (row.type !== e.type) check.fail(col.name, null, `physical type ${row.type}, expected ${e.type}`);
+  if (e.len && Number(row.type_length) !== e.len) check.fail(col.name, null, `type_length ${row.type_length}, expected ${e.len}`);
+  if (row.repetition_type !== rep) check.fail(col.name, null, `repetition ${row.repetition_type}, expected ${rep}`);
+  if (!e.conv.includes(str(row.converted_type))) check.fail(col.name, null, `converted_type ${row.converted_type}, expected ${e.conv.join('|')}`);
+  if (row.duckdb_type !== e.duck) check.fail(col.name, null, `duckdb type ${row.duckdb_type}, expected ${e.duck}`);
+  if (e.logical && str(row.logical_type) !== e.logical) check.fail(col.name, null, `logical_type ${row.logical_type}, expected ${e.logical}`);
+  if (col.type === 'decimal' && (Number(row.scale) !== col.scale || Number(row.precision) !== col.precision)) {
+    check.fail(col.name, null, `SchemaElement scale/precision ${row.scale}/${row.precision}`);
+  }
+}
+
 async function checkSchema(con, file, exp, check) {
   const r = await con.runAndReadAll(`SELECT * FROM parquet_schema('${file}')`);
   const rows = r.getRowObjects();
@@ -527,18 +614,18 @@ async function checkSchema(con, file, exp, check) {
     check.fail(null, null, `root has ${root?.num_children} children, expected ${exp.columns.length}`);
   }
   for (const col of exp.columns) {
-    const row = rows.find((x) => x.name === col.name);
-    if (!row) { check.fail(col.name, null, 'missing from parquet_schema'); continue; }
-    const e = expectedSchema(col);
+    const at = rows.findIndex((x, i) => i > 0 && x.name === col.name);
+    if (at < 0) { check.fail(col.name, null, 'missing from parquet_schema'); continue; }
+    if (!isStruct(col)) { checkLeafSchema(check, rows[at], col); continue; }
+    const g = rows[at];
     const rep = col.nullable ? 'OPTIONAL' : 'REQUIRED';
-    if (row.type !== e.type) check.fail(col.name, null, `physical type ${row.type}, expected ${e.type}`);
-    if (e.len && Number(row.type_length) !== e.len) check.fail(col.name, null, `type_length ${row.type_length}, expected ${e.len}`);
-    if (row.repetition_type !== rep) check.fail(col.name, null, `repetition ${row.repetition_type}, expected ${rep}`);
-    if (!e.conv.includes(str(row.converted_type))) check.fail(col.name, null, `converted_type ${row.converted_type}, expected ${e.conv.join('|')}`);
-    if (row.duckdb_type !== e.duck) check.fail(col.name, null, `duckdb type ${row.duckdb_type}, expected ${e.duck}`);
-    if (e.logical && str(row.logical_type) !== e.logical) check.fail(col.name, null, `logical_type ${row.logical_type}, expected ${e.logical}`);
-    if (col.type === 'decimal' && (Number(row.scale) !== col.scale || Number(row.precision) !== col.precision)) {
-      check.fail(col.name, null, `SchemaElement scale/precision ${row.scale}/${row.precision}`);
+    if (g.type !== null || Number(g.num_children) !== col.fields.length || g.repetition_type !== rep) {
+      check.fail(col.name, null, `struct element type=${g.type} num_children=${g.num_children} repetition=${g.repetition_type}`);
+    }
+    for (const [k, child] of col.fields.entries()) {
+      const row = rows[at + 1 + k];
+      if (row?.name !== child.name) { check.fail(`${col.name}.${child.name}`, null, `child ${k} is ${row?.name}`); continue; }
+      checkLeafSchema(check, row, { ...child, name: `${col.name}.${child.name}` });
     }
   }
   const f = (await con.runAndReadAll(`SELECT * FROM parquet_file_metadata('${file}')`)).getRowObjects()[0];
@@ -546,7 +633,8 @@ async function checkSchema(con, file, exp, check) {
   if (Number(f.num_rows) !== exp.rows) check.fail(null, null, `num_rows ${f.num_rows}, expected ${exp.rows}`);
   const orders = str(f.column_orders) ?? '';
   const nOrders = (orders.match(/TYPE_ORDER=TypeDefinedOrder\(\)/g) ?? []).length;
-  if (nOrders !== exp.columns.length) check.fail(null, null, `column_orders ${show(orders.slice(0, 120))}: ${nOrders} TYPE_ORDER entries, expected ${exp.columns.length}`);
+  const nLeaves = leaves(exp).length;
+  if (nOrders !== nLeaves) check.fail(null, null, `column_orders ${show(orders.slice(0, 120))}: ${nOrders} TYPE_ORDER entries, expected ${nLeaves}`);
 }
 
 async function checkKv(con, file, exp, check) {

@@ -403,6 +403,111 @@ static void test_invalid_utf8_rejected(void **state)
     batch_schema_free(&s);
 }
 
+/*
+ * Struct columns (one level): id, then s {a int64?, b string?}, then
+ * t {c int32 (required), d bool?}, then z string?. 3000 rows in row groups
+ * of 1000 and small pages; the reader flattens to "s.a", ... and gives
+ * NULL where the struct or the child is NULL.
+ */
+static void test_struct_columns(void **state)
+{
+    static const char *names[] = {"id", "s.a", "s.b", "t.c", "t.d", "z"};
+    const struct parquet_group groups[] = {{"s", 1, 2}, {"t", 3, 2}};
+    struct batch_schema s;
+    struct parquet_writer *w;
+    struct parquet_reader *rd;
+    struct parquet_options o;
+    struct sl_err err;
+    struct batch *b, *rb;
+    const struct batch_schema *rs;
+    size_t row = 0;
+    int n;
+    (void)state;
+
+    sl_err_clear(&err);
+    assert_int_equal(batch_schema_init(&s, 6), 0);
+    assert_int_equal(batch_schema_set(&s, 0, "id", BATCH_INT32, false, 0, 0, 0), 0);
+    assert_int_equal(batch_schema_set(&s, 1, "a", BATCH_INT64, true, 0, 0, 0), 0);
+    assert_int_equal(batch_schema_set(&s, 2, "b", BATCH_STRING, true, 0, 0, 0), 0);
+    assert_int_equal(batch_schema_set(&s, 3, "c", BATCH_INT32, false, 0, 0, 0), 0);
+    assert_int_equal(batch_schema_set(&s, 4, "d", BATCH_BOOL, true, 0, 0, 0), 0);
+    assert_int_equal(batch_schema_set(&s, 5, "z", BATCH_STRING, true, 0, 0, 0), 0);
+    b = batch_new(&s, 3000, 0);
+    for (int r = 0; r < 3000; r++) {
+        char t[16];
+        int k = snprintf(t, sizeof t, "b%d", r);
+        assert_int_equal(batch_append_int(b, 0, r), 0);
+        /* r % 4: 0 both NULL (NULL struct), 1 a only, 2 b only, 3 both */
+        assert_int_equal(r % 4 & 1 ? batch_append_int(b, 1, -r) : batch_append_null(b, 1), 0);
+        assert_int_equal(r % 4 & 2 ? batch_append_str(b, 2, t, (size_t)k) : batch_append_null(b, 2), 0);
+        assert_int_equal(batch_append_int(b, 3, r * 2), 0);
+        assert_int_equal(r % 3 ? batch_append_bool(b, 4, r % 3 == 1) : batch_append_null(b, 4), 0);
+        assert_int_equal(r % 5 ? batch_append_str(b, 5, "z", 1) : batch_append_null(b, 5), 0);
+        batch_end_row(b);
+    }
+    parquet_options_init(&o);
+    o.row_group_rows = 1000;
+    o.page_bytes = 512;
+    o.groups = groups;
+    o.ngroups = 2;
+    assert_int_equal(parquet_writer_open(path, &s, &o, &w, &err), 0);
+    assert_int_equal(parquet_writer_write(w, b, &err), 0);
+    assert_int_equal(parquet_writer_close(w, NULL, &err), 0);
+
+    assert_int_equal(parquet_reader_open(path, &rd, &err), 0);
+    rs = parquet_reader_schema(rd);
+    assert_int_equal(rs->nfields, 6);
+    for (size_t i = 0; i < 6; i++)
+        assert_string_equal(rs->fields[i].name, names[i]);
+    assert_true(rs->fields[3].nullable); /* inside an OPTIONAL struct */
+    assert_false(rs->fields[0].nullable);
+    rb = batch_new(rs, 700, 0);
+    while ((n = parquet_reader_read(rd, rb, &err)) > 0) {
+        for (size_t i = 0; i < (size_t)n; i++, row++) {
+            int r = (int)row;
+            size_t len;
+            assert_int_equal(batch_get_int(rb, 0, i), r);
+            assert_int_equal(batch_is_null(rb, 1, i), !(r % 4 & 1));
+            if (r % 4 & 1)
+                assert_int_equal(batch_get_int(rb, 1, i), -r);
+            assert_int_equal(batch_is_null(rb, 2, i), !(r % 4 & 2));
+            if (r % 4 & 2)
+                assert_int_equal(batch_get_bytes(rb, 2, i, &len)[0], 'b');
+            assert_false(batch_is_null(rb, 3, i));
+            assert_int_equal(batch_get_int(rb, 3, i), r * 2);
+            assert_int_equal(batch_is_null(rb, 4, i), r % 3 == 0);
+            if (r % 3)
+                assert_int_equal(batch_get_bool(rb, 4, i), r % 3 == 1);
+            assert_int_equal(batch_is_null(rb, 5, i), r % 5 == 0);
+        }
+    }
+    assert_int_equal(n, 0);
+    assert_int_equal(row, 3000);
+    {
+        struct parquet_stats st;
+        assert_int_equal(parquet_reader_column_stats(rd, 0, 1, &st), 0);
+        assert_int_equal(st.null_count, 500); /* a NULL in 2 rows of 4 */
+    }
+    batch_destroy(rb);
+    parquet_reader_close(rd);
+
+    /* bad groups are refused */
+    {
+        const struct parquet_group bad[] = {{"s", 1, 2}, {"t", 2, 2}};
+        const struct parquet_group out_of_range[] = {{"s", 5, 2}};
+        unlink(path);
+        o.groups = bad;
+        assert_int_equal(parquet_writer_open(path, &s, &o, &w, &err), SL_EINVAL);
+        sl_err_clear(&err);
+        o.groups = out_of_range;
+        o.ngroups = 1;
+        assert_int_equal(parquet_writer_open(path, &s, &o, &w, &err), SL_EINVAL);
+        assert_int_equal(access(path, F_OK), -1);
+    }
+    batch_destroy(b);
+    batch_schema_free(&s);
+}
+
 /* One complete small write+read; returns the first failing status. */
 static int small_cycle(void)
 {
@@ -493,6 +598,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dictionary_fallback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statistics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_utf8_rejected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_struct_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alloc_failure_sweep, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -156,6 +156,14 @@ static int count_files(const char *root, int *temps)
     return g_files;
 }
 
+/* After a failed run: no final-name file and no temp anywhere. */
+static void assert_clean(const char *root)
+{
+    int temps;
+    assert_int_equal(count_files(root, &temps), 0);
+    assert_int_equal(temps, 0);
+}
+
 static char *path_in(const char *root, const char *rel)
 {
     static char p[1024];
@@ -437,6 +445,116 @@ static void test_bad_inputs(void **state)
     input_free(&in);
 }
 
+/* ---- unified ---- */
+
+static void test_unified_envelope(void **state)
+{
+    static const char *names[] = {"data", "table_id.catalog", "table_id.schema", "table_id.table",
+                                  "cursor.version", "cursor.lsn", "cursor.seqval",
+                                  "extractionTimestamp", "operation", "schemaVersion"};
+    static const char *data[] = {
+        "{\"id\":0,\"name\":\"n0\",\"amount\":\"-0.07\"}",
+        "{\"id\":1,\"name\":\"n1\",\"amount\":\"1.43\"}",
+        "{\"id\":2,\"name\":null,\"amount\":null}",
+    };
+    static const char *ops[] = {"INSERT", "UPDATE", "DELETE"};
+    const char *root = *state;
+    struct fixture f;
+    struct input in;
+    struct sink_result res;
+    struct sl_err e;
+    struct parquet_reader *r;
+    struct batch *b;
+    const struct batch_schema *fs;
+    struct sink_footer ft;
+    struct arena a;
+    size_t len;
+    const uint8_t *p;
+
+    fixture_init(&f, root, SINK_UNIFIED);
+    f.t.catalog = "main";
+    input_init(&in);
+    sl_err_clear(&e);
+    assert_int_equal(run_sink(&f, &in, 6, 4, &res, &e), 0);
+    assert_int_equal(res.nfiles, 1);
+    assert_int_equal(res.deletes, 2);
+    read_all(path_in(root, res.files[0].path), &r, &b);
+    fs = parquet_reader_schema(r);
+    assert_int_equal(fs->nfields, 10);
+    for (size_t i = 0; i < 10; i++)
+        assert_string_equal(fs->fields[i].name, names[i]);
+    assert_int_equal(fs->fields[0].type, BATCH_JSON);
+    assert_int_equal(fs->fields[7].type, BATCH_TIMESTAMP);
+    assert_true(fs->fields[7].utc_adjusted);
+    assert_int_equal(b->nrows, 6);
+    for (size_t i = 0; i < 6; i++) {
+        if (i < 3) {
+            p = batch_get_bytes(b, 0, i, &len);
+            assert_int_equal(len, strlen(data[i]));
+            assert_memory_equal(p, data[i], len);
+        }
+        p = batch_get_bytes(b, 1, i, &len);
+        assert_int_equal(len, 4);
+        assert_memory_equal(p, "main", 4);
+        p = batch_get_bytes(b, 3, i, &len);
+        assert_memory_equal(p, "orders", 6);
+        assert_int_equal(batch_get_int(b, 4, i), 100 + (int)i);
+        assert_true(batch_is_null(b, 5, i));
+        assert_true(batch_is_null(b, 6, i));
+        assert_true(batch_get_int(b, 7, i) == STARTED_MS * 1000);
+        p = batch_get_bytes(b, 8, i, &len);
+        assert_int_equal(len, strlen(ops[i % 3]));
+        assert_memory_equal(p, ops[i % 3], len);
+        p = batch_get_bytes(b, 9, i, &len);
+        assert_memory_equal(p, "01e5fd97a215fb3f", 16);
+    }
+    arena_init(&a, 0, 0);
+    assert_int_equal(sink_footer_read(path_in(root, res.files[0].path), &ft, &a, &e), 0);
+    assert_string_equal(ft.format, "unified");
+    assert_true(ft.last);
+    arena_free(&a);
+    batch_destroy(b);
+    parquet_reader_close(r);
+    sink_result_free(&res);
+
+    /* no catalog: the database name; no schema version: NULL */
+    f.t.catalog = NULL;
+    f.run.schema_version = NULL;
+    f.run.started_ms++;
+    assert_int_equal(run_sink(&f, &in, 1, 1, &res, &e), 0);
+    read_all(path_in(root, res.files[0].path), &r, &b);
+    p = batch_get_bytes(b, 1, 0, &len);
+    assert_int_equal(len, 4);
+    assert_memory_equal(p, "shop", 4);
+    assert_true(batch_is_null(b, 9, 0));
+    batch_destroy(b);
+    parquet_reader_close(r);
+    sink_result_free(&res);
+    input_free(&in);
+}
+
+static void test_unified_refuses_bad_operation(void **state)
+{
+    const char *root = *state;
+    struct fixture f;
+    struct input in;
+    struct sink_result res;
+    struct sl_err e;
+    struct sink *s;
+
+    fixture_init(&f, root, SINK_UNIFIED);
+    input_init(&in);
+    add_row(&in, 0);
+    in.b->cols[2].data[0] = 'X'; /* operation 'X' */
+    sl_err_clear(&e);
+    assert_int_equal(sink_open(&f.opt, &f.t, &f.run, &in.schema, 1, &s, &e), 0);
+    assert_int_equal(sink_write(s, in.b, &e), SL_ECONVERT);
+    assert_non_null(strstr(e.msg, "SYS_CHANGE_OPERATION"));
+    assert_int_not_equal(sink_finish(s, &res, &e), 0);
+    assert_clean(root);
+    input_free(&in);
+}
+
 /* ---- faults ---- */
 
 struct hook {
@@ -466,14 +584,6 @@ static int hook_fsync(void *arg, int fd)
         return -1;
     }
     return fsync(fd);
-}
-
-/* After a failed run: no final-name file and no temp anywhere. */
-static void assert_clean(const char *root)
-{
-    int temps;
-    assert_int_equal(count_files(root, &temps), 0);
-    assert_int_equal(temps, 0);
 }
 
 static void test_write_and_fsync_faults(void **state)
@@ -736,6 +846,8 @@ int main(void)
         T(test_rolling_parts),
         T(test_zero_rows_publish_nothing),
         T(test_bad_inputs),
+        T(test_unified_envelope),
+        T(test_unified_refuses_bad_operation),
         T(test_write_and_fsync_faults),
         T(test_open_fault),
         T(test_rename_faults),

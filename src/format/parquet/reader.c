@@ -42,7 +42,8 @@
 struct rcol {
     int ptype, type_length;
     int ts_mul, ts_div;      /* timestamp unit scaling to micros */
-    bool nullable;
+    bool nullable;           /* has definition levels (max_def > 0) */
+    int max_def;             /* 1 for an OPTIONAL column, up to 2 inside a struct */
 };
 
 struct rchunk {
@@ -307,6 +308,7 @@ static int map_leaf(const struct felem *e, struct rcol *c, struct batch_field *f
     c->ts_mul = c->ts_div = 1;
     f->nullable = e->rep == REP_OPTIONAL;
     c->nullable = f->nullable;
+    c->max_def = f->nullable ? 1 : 0;
     if (e->rep == REP_REPEATED)
         return SL_EUNSUPPORTED;
     if (dec) {
@@ -420,19 +422,71 @@ static int copy_kv(struct parquet_reader *r, struct thrift_r *tr)
     return tr->err;
 }
 
-/* Parse schema list: fills r->schema/dschema/cols. */
+/* Add leaf e (named prefix.name inside a struct) as column i. */
+static int add_leaf(struct parquet_reader *r, size_t i, const struct felem *e,
+                    const struct felem *parent, struct sl_err *err)
+{
+    struct batch_field f = {0};
+    char *name = NULL;
+    enum batch_type dt;
+    int rc;
+
+    if (parent)
+        name = sl_malloc(parent->name_len + 1 + e->name_len + 1);
+    else
+        name = sl_malloc(e->name_len + 1);
+    if (!name)
+        return sl_err_set(err, SL_ENOMEM, "out of memory reading parquet schema");
+    if (parent) {
+        memcpy(name, parent->name, parent->name_len);
+        name[parent->name_len] = '.';
+        memcpy(name + parent->name_len + 1, e->name, e->name_len);
+        name[parent->name_len + 1 + e->name_len] = '\0';
+    } else {
+        memcpy(name, e->name, e->name_len);
+        name[e->name_len] = '\0';
+    }
+    rc = map_leaf(e, &r->cols[i], &f);
+    if (rc) {
+        sl_err_set(err, rc, "parquet column \"%s\" has an unsupported type", name);
+        goto out;
+    }
+    if (parent) {
+        r->cols[i].max_def += parent->rep == REP_OPTIONAL;
+        r->cols[i].nullable = f.nullable = r->cols[i].max_def > 0;
+    }
+    dt = batch_type_width(f.type) == 0 ? BATCH_BINARY : f.type;
+    rc = batch_schema_set(&r->schema, i, name, f.type, f.nullable, f.precision, f.scale,
+                          f.utc_adjusted);
+    if (!rc)
+        rc = batch_schema_set(&r->dschema, i, name, dt, f.nullable, f.precision, f.scale,
+                              f.utc_adjusted);
+    if (rc)
+        sl_err_set(err, rc, "out of memory reading parquet schema");
+out:
+    sl_free(name);
+    return rc;
+}
+
+/*
+ * Parse the schema list: fills r->schema/dschema/cols. Flat columns and
+ * one level of structs (a REQUIRED or OPTIONAL group of leaves) are read;
+ * a struct's children become columns named "struct.child", NULL where the
+ * struct or the child is. Lists, maps and deeper nesting are refused.
+ */
 static int parse_schema(struct parquet_reader *r, struct thrift_r *tr, struct sl_err *err)
 {
     uint8_t et;
-    size_t n;
-    struct felem root, e;
-    int rc;
+    size_t n, nleaf = 0;
+    struct felem root, e, group;
+    int rc, in_group = 0; /* children of `group` still to come */
+
     thrift_r_list(tr, &et, &n);
     if (tr->err || et != THRIFT_STRUCT || n < 1)
         return sl_err_set(err, SL_ECORRUPT, "parquet footer: bad schema list");
     parse_schema_elem(tr, &root);
-    if (tr->err || root.num_children < 0 || (size_t)root.num_children != n - 1)
-        return sl_err_set(err, SL_EUNSUPPORTED, "parquet schema is nested or malformed");
+    if (tr->err || root.num_children < 0 || (size_t)root.num_children > n - 1)
+        return sl_err_set(err, SL_ECORRUPT, "parquet footer: malformed schema root");
     if ((rc = batch_schema_init(&r->schema, n - 1)) != 0 ||
         (rc = batch_schema_init(&r->dschema, n - 1)) != 0)
         return sl_err_set(err, rc, "out of memory reading parquet schema");
@@ -440,33 +494,32 @@ static int parse_schema(struct parquet_reader *r, struct thrift_r *tr, struct sl
     if (!r->cols)
         return sl_err_set(err, SL_ENOMEM, "out of memory reading parquet schema");
     for (size_t i = 0; i + 1 < n; i++) {
-        struct batch_field f = {0};
-        char *name;
-        enum batch_type dt;
         parse_schema_elem(tr, &e);
         if (tr->err)
             return sl_err_set(err, SL_ECORRUPT, "parquet footer: bad schema element %zu", i);
-        if (!e.has_type || (e.has_children && e.num_children > 0))
-            return sl_err_set(err, SL_EUNSUPPORTED, "parquet schema is nested");
-        name = sl_strndup(e.name ? (const char *)e.name : "", e.name_len);
-        if (!name)
-            return sl_err_set(err, SL_ENOMEM, "out of memory reading parquet schema");
-        rc = map_leaf(&e, &r->cols[i], &f);
-        if (rc) {
-            sl_err_set(err, rc, "parquet column \"%s\" has an unsupported type", name);
-            sl_free(name);
-            return rc;
+        if (e.has_children && e.num_children > 0) {
+            if (in_group || e.rep == REP_REPEATED || e.converted == 1 || e.converted == 3)
+                return sl_err_set(err, SL_EUNSUPPORTED, "parquet column \"%.*s\" is a list, "
+                                  "a map or nested more than one level; only flat columns and "
+                                  "structs of plain columns are read", (int)e.name_len,
+                                  e.name ? (const char *)e.name : "");
+            group = e;
+            in_group = e.num_children;
+            continue;
         }
-        dt = batch_type_width(f.type) == 0 ? BATCH_BINARY : f.type;
-        rc = batch_schema_set(&r->schema, i, name, f.type, f.nullable, f.precision, f.scale,
-                              f.utc_adjusted);
-        if (!rc)
-            rc = batch_schema_set(&r->dschema, i, name, dt, f.nullable, f.precision, f.scale,
-                                  f.utc_adjusted);
-        sl_free(name);
-        if (rc)
-            return sl_err_set(err, rc, "out of memory reading parquet schema");
+        if (!e.has_type)
+            return sl_err_set(err, SL_ECORRUPT, "parquet footer: schema element %zu has no type", i);
+        if ((rc = add_leaf(r, nleaf, &e, in_group ? &group : NULL, err)) != 0)
+            return rc;
+        nleaf++;
+        if (in_group)
+            in_group--;
     }
+    if (in_group)
+        return sl_err_set(err, SL_ECORRUPT, "parquet footer: a struct has fewer children than "
+                          "it declares");
+    /* Unused trailing slots have no names; shrink to the leaves. */
+    r->schema.nfields = r->dschema.nfields = nleaf;
     return 0;
 }
 
@@ -1013,12 +1066,17 @@ static int decode_page_values(struct parquet_reader *r, size_t ci, size_t row0, 
             *consumed_levels = 4;
         }
         *consumed_levels += len;
-        rle_dec_init(&d, lv, len, 1);
+        rle_dec_init(&d, lv, len, rle_bit_width((uint32_t)c->max_def));
         if ((rc = rle_dec_u8(&d, valid + row0, n)) != 0)
             return rc;
         nn = 0;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+            uint8_t lvl = valid[row0 + i];
+            if (lvl > c->max_def)
+                return SL_ECORRUPT;
+            valid[row0 + i] = lvl == c->max_def;
             nn += valid[row0 + i];
+        }
     }
     if (enc == ENC_RLE_DICTIONARY || enc == ENC_PLAIN_DICTIONARY) {
         if (!dict || ndict == 0) {

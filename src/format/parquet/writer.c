@@ -110,6 +110,8 @@ struct rg_meta {
 struct col {
     const struct batch_field *f;
     int ptype, type_length, width;  /* width: physical bytes of a fixed value */
+    int max_def;                    /* 0 REQUIRED, 1 OPTIONAL, +1 inside a group */
+    int group;                      /* index into parquet_writer.groups, or -1 */
     enum conv conv;
     bool is_utf8;
     /* page in progress */
@@ -123,6 +125,13 @@ struct col {
     bool dict_on, dict_used, dict_checked;
     struct dict d;
     struct stats st;
+};
+
+/* A struct column: children are schema fields [first, first + count). */
+struct wgroup {
+    char *name;
+    size_t first, count;
+    struct buf present;            /* per row of the slice being encoded: 1 = struct present */
 };
 
 struct parquet_writer {
@@ -142,6 +151,9 @@ struct parquet_writer {
     struct buf rgs;                /* struct rg_meta array */
     size_t nrgs;
     struct buf kv;                 /* char *pairs: key, value, key, value ... */
+    struct wgroup *groups;
+    size_t ngroups;
+    size_t slice_r0;               /* first batch row of the slice being encoded */
 };
 
 /* ---- small helpers ---- */
@@ -656,11 +668,12 @@ static int flush_page(struct parquet_writer *w, struct col *c)
     if (c->page_dict && !c->dict_checked && (rc = maybe_drop_dict(c)) != 0)
         return rc;
     buf_reset(&w->body);
-    if (c->f->nullable) {
+    if (c->max_def > 0) {
         size_t at = w->body.len;
         uint32_t len;
         if ((rc = buf_append_u32le(&w->body, 0)) != 0 ||
-            (rc = rle_encode_u8(&w->body, c->defs.data, c->page_n, 1)) != 0)
+            (rc = rle_encode_u8(&w->body, c->defs.data, c->page_n,
+                                rle_bit_width((uint32_t)c->max_def))) != 0)
             return rc;
         len = (uint32_t)(w->body.len - at - 4);
         memcpy(w->body.data + at, &len, 4);
@@ -675,12 +688,12 @@ static int flush_page(struct parquet_writer *w, struct col *c)
     } else if (c->conv == CV_BOOL) {
         if ((rc = bitpack_bools(&w->body, c->vals.data, c->page_nn)) != 0)
             return rc;
-    } else if (c->f->nullable) {
+    } else if (c->max_def > 0) {
         if ((rc = buf_append(&w->body, c->vals.data, c->vals.len)) != 0)
             return rc;
     }
     /* A REQUIRED PLAIN page is its values: compress them without a copy. */
-    if (!c->f->nullable && !c->page_dict && c->conv != CV_BOOL) {
+    if (c->max_def == 0 && !c->page_dict && c->conv != CV_BOOL) {
         src = c->vals.data ? c->vals.data : (const uint8_t *)"";
         srcn = c->vals.len;
     } else {
@@ -934,6 +947,31 @@ static bool page_full(const struct parquet_writer *w, const struct col *c)
     return est >= w->opt.page_bytes;
 }
 
+/*
+ * Definition levels of rows [r, r+n) of a struct child: 0 when the struct
+ * is NULL, 1 when it is present and the child NULL, max_def when the child
+ * has a value. *nn gets the number of values.
+ */
+static int group_levels(struct parquet_writer *w, struct col *c, const struct batch_column *col,
+                        size_t r, size_t n, size_t *nn)
+{
+    const uint8_t *present = w->groups[c->group].present.data + (r - w->slice_r0);
+    uint8_t *d;
+    size_t k = 0;
+    int rc = buf_reserve(&c->defs, n);
+    if (rc)
+        return rc;
+    d = c->defs.data + c->defs.len;
+    for (size_t i = 0; i < n; i++) {
+        bool has = !col->valid || col->valid[r + i];
+        d[i] = (uint8_t)(has ? c->max_def : present[i] ? 1 : 0);
+        k += has;
+    }
+    c->defs.len += n;
+    *nn = k;
+    return 0;
+}
+
 /* Encode rows [r, end) of column c from batch b. */
 static int encode_slice(struct parquet_writer *w, struct col *c, const struct batch *b,
                         size_t idx, size_t r, size_t end, struct sl_err *err)
@@ -942,7 +980,10 @@ static int encode_slice(struct parquet_writer *w, struct col *c, const struct ba
     int rc;
     while (r < end) {
         size_t n = run_rows(w, c, col, r, end), nn = n;
-        if (c->f->nullable) {
+        if (c->group >= 0) {
+            if ((rc = group_levels(w, c, col, r, n, &nn)) != 0)
+                goto fail;
+        } else if (c->f->nullable) {
             if (col->valid) {
                 if ((rc = buf_append(&c->defs, col->valid + r, n)) != 0)
                     goto fail;
@@ -1108,6 +1149,25 @@ static uint64_t rg_buffered(const struct parquet_writer *w)
 
 /* ---- footer ---- */
 
+/* Columns directly under the root: flat columns plus one per struct. */
+static size_t top_level_columns(const struct parquet_writer *w)
+{
+    size_t n = w->schema->nfields;
+    for (size_t g = 0; g < w->ngroups; g++)
+        n -= w->groups[g].count - 1;
+    return n;
+}
+
+/* The SchemaElement of a struct: an OPTIONAL group without a type. */
+static void group_element(struct thrift_w *tw, const struct wgroup *g)
+{
+    thrift_w_elem_struct(tw);
+    thrift_w_i32(tw, 3, REP_OPTIONAL);
+    thrift_w_string(tw, 4, g->name);
+    thrift_w_i32(tw, 5, (int32_t)g->count);
+    thrift_w_end(tw);
+}
+
 static void schema_element(struct thrift_w *tw, const struct col *c)
 {
     const struct batch_field *f = c->f;
@@ -1169,9 +1229,10 @@ static void schema_element(struct thrift_w *tw, const struct col *c)
     thrift_w_end(tw);
 }
 
-static void column_meta(struct thrift_w *tw, const struct col *c, const struct chunk_meta *m,
-                        int codec)
+static void column_meta(struct thrift_w *tw, const struct parquet_writer *w, const struct col *c,
+                        const struct chunk_meta *m)
 {
+    int codec = (int)w->opt.codec;
     int nenc = 0;
     /* Legacy min/max only where their signed order equals TYPE_ORDER (§6.3). */
     bool legacy = c->ptype == PT_INT32 || c->ptype == PT_INT64 || c->ptype == PT_BOOLEAN;
@@ -1186,7 +1247,13 @@ static void column_meta(struct thrift_w *tw, const struct col *c, const struct c
     for (int e = 0; e < 32; e++)
         if ((m->encodings >> e) & 1)
             thrift_w_elem_i32(tw, e);
-    thrift_w_list(tw, 3, THRIFT_BINARY, 1);
+    if (c->group >= 0) {                    /* path_in_schema: struct, then child */
+        const char *g = w->groups[c->group].name;
+        thrift_w_list(tw, 3, THRIFT_BINARY, 2);
+        thrift_w_elem_binary(tw, g, strlen(g));
+    } else {
+        thrift_w_list(tw, 3, THRIFT_BINARY, 1);
+    }
     thrift_w_elem_binary(tw, c->f->name, strlen(c->f->name));
     thrift_w_i32(tw, 4, codec);
     thrift_w_i64(tw, 5, (int64_t)m->num_values);
@@ -1228,13 +1295,17 @@ static int write_footer(struct parquet_writer *w, struct sl_err *err)
     buf_init(&out, 0);
     thrift_w_init(&tw, &out);
     thrift_w_i32(&tw, 1, 1);
-    thrift_w_list(&tw, 2, THRIFT_STRUCT, ncols + 1);
+    thrift_w_list(&tw, 2, THRIFT_STRUCT, ncols + 1 + w->ngroups);
     thrift_w_elem_struct(&tw);
     thrift_w_string(&tw, 4, "schema");
-    thrift_w_i32(&tw, 5, (int32_t)ncols);
+    thrift_w_i32(&tw, 5, (int32_t)top_level_columns(w));
     thrift_w_end(&tw);
-    for (size_t i = 0; i < ncols; i++)
-        schema_element(&tw, &w->cols[i]);
+    for (size_t i = 0; i < ncols; i++) {
+        const struct col *c = &w->cols[i];
+        if (c->group >= 0 && w->groups[c->group].first == i)
+            group_element(&tw, &w->groups[c->group]);
+        schema_element(&tw, c);
+    }
     for (size_t g = 0; g < w->nrgs; g++)
         num_rows += rgs[g].num_rows;
     thrift_w_i64(&tw, 3, (int64_t)num_rows);
@@ -1243,7 +1314,7 @@ static int write_footer(struct parquet_writer *w, struct sl_err *err)
         thrift_w_elem_struct(&tw);
         thrift_w_list(&tw, 1, THRIFT_STRUCT, ncols);
         for (size_t i = 0; i < ncols; i++)
-            column_meta(&tw, &w->cols[i], &rgs[g].cols[i], (int)w->opt.codec);
+            column_meta(&tw, w, &w->cols[i], &rgs[g].cols[i]);
         thrift_w_i64(&tw, 2, (int64_t)rgs[g].total_byte_size);
         thrift_w_i64(&tw, 3, (int64_t)rgs[g].num_rows);
         thrift_w_i64(&tw, 5, (int64_t)rgs[g].file_offset);
@@ -1360,6 +1431,11 @@ static void writer_free(struct parquet_writer *w)
         sl_free(rgs[g].cols);
     for (size_t i = 0; i < w->kv.len / sizeof(char *); i++)
         sl_free(kv[i]);
+    for (size_t g = 0; g < w->ngroups; g++) {
+        sl_free(w->groups[g].name);
+        buf_free(&w->groups[g].present);
+    }
+    sl_free(w->groups);
     buf_free(&w->rgs);
     buf_free(&w->kv);
     buf_free(&w->body);
@@ -1424,6 +1500,67 @@ static int col_setup(struct col *c, const struct batch_field *f)
     return 0;
 }
 
+/* Copy and check the struct columns; mark their children. */
+static int setup_groups(struct parquet_writer *w, const struct parquet_group *gs, size_t n,
+                        struct sl_err *err)
+{
+    size_t nf = w->schema->nfields;
+    if (n == 0)
+        return 0;
+    w->groups = sl_calloc(n, sizeof *w->groups);
+    if (!w->groups)
+        return sl_err_set(err, SL_ENOMEM, "out of memory opening \"%s\"", w->path);
+    for (size_t g = 0; g < n; g++) {
+        struct wgroup *wg = &w->groups[g];
+        buf_init(&wg->present, 0);
+        w->ngroups = g + 1;
+        if (!gs[g].name || !gs[g].name[0] || gs[g].count == 0 || gs[g].first >= nf ||
+            gs[g].count > nf - gs[g].first)
+            return sl_err_set(err, SL_EINVAL, "struct column \"%s\" of \"%s\" has no children "
+                              "or children outside the schema",
+                              gs[g].name ? gs[g].name : "?", w->path);
+        if (!(wg->name = sl_strdup(gs[g].name)))
+            return sl_err_set(err, SL_ENOMEM, "out of memory opening \"%s\"", w->path);
+        wg->first = gs[g].first;
+        wg->count = gs[g].count;
+        for (size_t i = wg->first; i < wg->first + wg->count; i++) {
+            struct col *c = &w->cols[i];
+            if (c->group >= 0)
+                return sl_err_set(err, SL_EINVAL, "column \"%s\" of \"%s\" is in two struct "
+                                  "columns", c->f->name, w->path);
+            c->group = (int)g;
+            c->max_def += 1;
+        }
+    }
+    return 0;
+}
+
+/* For each struct column, which rows of [r, r+n) have at least one child value. */
+static int group_presence(struct parquet_writer *w, const struct batch *b, size_t r, size_t n)
+{
+    w->slice_r0 = r;
+    for (size_t g = 0; g < w->ngroups; g++) {
+        struct wgroup *wg = &w->groups[g];
+        uint8_t *p;
+        int rc;
+        buf_reset(&wg->present);
+        if ((rc = buf_reserve(&wg->present, n)) != 0)
+            return rc;
+        p = wg->present.data;
+        memset(p, 0, n);
+        for (size_t i = wg->first; i < wg->first + wg->count; i++) {
+            const uint8_t *v = b->cols[i].valid;
+            if (!v) {
+                memset(p, 1, n); /* a REQUIRED child: the struct is always there */
+                break;
+            }
+            for (size_t k = 0; k < n; k++)
+                p[k] |= v[r + k];
+        }
+    }
+    return 0;
+}
+
 static int writer_setup(struct parquet_writer *w, const struct parquet_options *opt,
                         struct sl_err *err)
 {
@@ -1444,6 +1581,7 @@ static int writer_setup(struct parquet_writer *w, const struct parquet_options *
     cb = w->opt.created_by ? w->opt.created_by : "sluice version " SL_VERSION " (build " SL_BUILD ")";
     w->created_by = sl_strdup(cb);
     w->opt.created_by = NULL;
+    w->opt.groups = NULL;
     w->cols = sl_calloc(n, sizeof *w->cols);
     w->scratch = sl_malloc(SUB_ROWS * 16);
     w->codec = codec_ctx_new((int)w->opt.codec, w->opt.level);
@@ -1458,6 +1596,8 @@ static int writer_setup(struct parquet_writer *w, const struct parquet_options *
         if (!f->name || col_setup(&w->cols[i], f) != 0)
             return sl_err_set(err, SL_EINVAL, "column \"%s\" cannot be written to Parquet",
                               f->name ? f->name : "?");
+        w->cols[i].max_def = f->nullable ? 1 : 0;
+        w->cols[i].group = -1;
         buf_init(&w->cols[i].defs, 0);
         buf_init(&w->cols[i].vals, 0);
         buf_init(&w->cols[i].idx, 0);
@@ -1467,7 +1607,7 @@ static int writer_setup(struct parquet_writer *w, const struct parquet_options *
         buf_init(&w->cols[i].d.page, 0);
         col_reset_chunk(w, &w->cols[i]);
     }
-    return 0;
+    return opt ? setup_groups(w, opt->groups, opt->ngroups, err) : 0;
 }
 
 int parquet_writer_open(const char *path, const struct batch_schema *schema,
@@ -1584,6 +1724,10 @@ int parquet_writer_write(struct parquet_writer *w, const struct batch *b, struct
             n = room;
         if (n > 65536)
             n = 65536; /* check the row group's byte budget at least this often */
+        if (w->ngroups && (rc = group_presence(w, b, r, n)) != 0) {
+            rc = sl_err_set(err, rc, "out of memory writing \"%s\"", w->path);
+            goto fail;
+        }
         for (size_t i = 0; i < w->schema->nfields; i++) {
             if ((rc = encode_slice(w, &w->cols[i], b, i, r, r + n, err)) != 0)
                 goto fail;
