@@ -1279,6 +1279,19 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
             OUT("%s(%s)", ieq(n, "IS_SRVROLEMEMBER") ? "tl_is_srvrolemember" : "tl_is_rolemember", fa.s[0]);
         return 0;
     }
+    if (ieq(n, "APPLOCK_MODE") || ieq(n, "APPLOCK_TEST")) {
+        bool test = ieq(n, "APPLOCK_TEST");
+        if (nargs_err(g, e, test ? 4 : 3))
+            return -1;
+        if (test) {
+            *ty = mk(TL_T_SMALLINT, 0, 0, 0);
+            OUT("tl_applock_test(%s,%s,%s,%s)", fa.s[0], fa.s[1], fa.s[2], fa.s[3]);
+        } else {
+            *ty = mk(TL_T_NVARCHAR, 32, 0, 0);
+            OUT("tl_applock_mode(%s,%s,%s)", fa.s[0], fa.s[1], fa.s[2]);
+        }
+        return 0;
+    }
     if (ieq(n, "CHAR")) {
         if (nargs_err(g, e, 1))
             return -1;

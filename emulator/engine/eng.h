@@ -421,6 +421,7 @@ struct engine {
     int ndbs, capdbs;
     int next_dbid;
     atomic_long next_desc;
+    struct applock_table *applocks; /* sp_getapplock's lock table (applock.c) */
     atomic_llong clock_offset_ms; /* engine clock = real time + this (tdslite.advance_clock) */
 };
 
@@ -971,9 +972,37 @@ int sec_exec(struct engine_session *s, struct stmt *st, struct sqlerr *e);
 /* Register HAS_PERMS_BY_NAME, IS_SRVROLEMEMBER ... helpers (tl_has_perms,
  * ...) on the session connection. */
 int sec_register(struct engine_session *s);
+/* The database principal an application lock names (@DbPrincipal): its id
+ * in database dbid when it exists and the session's user may use it (is
+ * it, is a member of it, or is dbo / a db_owner member; public is open to
+ * all), else -1 (the caller answers 1202). */
+int sec_applock_principal(struct engine_session *s, int dbid, const char *name);
 /* Split "[a].[b]]c].d" into up to 3 unescaped parts (each < 260 bytes);
  * returns the number of parts (0 for an empty text). */
 int sec_split_name(const char *text, char parts[3][260]);
+
+/* ------------------------------------------------------------ applock.c */
+
+/*
+ * Application locks (sp_getapplock / sp_releaseapplock, APPLOCK_MODE,
+ * APPLOCK_TEST): one lock table per engine, shared by all sessions.
+ */
+struct applock_table;
+struct applock_table *applock_table_new(void);
+void applock_table_destroy(struct applock_table *t);
+/* EXEC or RPC of sp_getapplock / sp_releaseapplock (proc is the bare name);
+ * arguments come from st (EXEC in a batch) or params (RPC). Returns 0 with
+ * *retstatus (0, 1, -1, -3, -999), SL_ECANCELLED when an attention ended
+ * the wait, or -1 with e (1223, 1224, 1227, 1202, 201 ...). */
+int applock_proc(struct engine_session *s, struct stmt *st, const char *proc,
+                 const struct engine_param *params, size_t nparams, struct sqlerr *e,
+                 int32_t *retstatus);
+/* Release every lock the session holds as Session owner (session true:
+ * logout, RESETCONNECTION) or as Transaction owner (its transaction
+ * ended), waking the sessions that wait for them. */
+void applock_release_owner(struct engine_session *s, bool session);
+/* Register APPLOCK_MODE / APPLOCK_TEST (tl_applock_mode, tl_applock_test). */
+int applock_register(struct engine_session *s);
 
 /* small helpers (exec.c) */
 bool ieq(const char *a, const char *b);

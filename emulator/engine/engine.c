@@ -54,6 +54,11 @@ int engine_open(const struct engine_config *cfg, struct engine **out, struct sl_
         return sl_err_set(err, SL_ECONFIG, "tdslite needs an sa password");
     }
     e->sa_password = sl_strdup(cfg->sa_password);
+    e->applocks = applock_table_new();
+    if (!e->sa_password || !e->applocks) {
+        engine_close(e);
+        return sl_err_set(err, SL_ENOMEM, "out of memory opening tdslite");
+    }
     if (cfg->data_dir) {
         e->data_dir = sl_strdup(cfg->data_dir);
         if (mkdir(cfg->data_dir, 0700) && errno != EEXIST) {
@@ -92,6 +97,7 @@ void engine_close(struct engine *e)
         rm_tree(e->data_dir);
     sl_free(e->data_dir);
     sl_free(e->sa_password);
+    applock_table_destroy(e->applocks);
     pthread_mutex_destroy(&e->mu);
     sl_free(e);
 }
@@ -195,6 +201,9 @@ void engine_session_close(struct engine_session *s)
     if (!s)
         return;
     s->out = NULL;
+    /* logout: the session's application locks go, both owners */
+    applock_release_owner(s, true);
+    applock_release_owner(s, false);
     if (s->db) {
         if (s->sq_txn)
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -223,6 +232,9 @@ int engine_session_reset(struct engine_session *s, bool keep_tran)
         txn_abort_all(s);
         s->out = o;
     }
+    /* a pooled connection starts over: its Session-owned application
+     * locks are freed, as sp_reset_connection frees the session's locks */
+    applock_release_owner(s, true);
     session_defaults(s);
     exec_vars_clear(s);
     struct db_entry d;

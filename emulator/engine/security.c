@@ -1610,7 +1610,7 @@ int sec_register(struct engine_session *s)
         if (rc != SQLITE_OK)
             return rc;
     }
-    return SQLITE_OK;
+    return applock_register(s);
 }
 
 /* ------------------------------------------------------------ DML */
@@ -1673,4 +1673,26 @@ int sec_check_dml(struct engine_session *s, struct stmt *st, struct sqlerr *e)
     if (reads && sec_check_object(s, tm->dbid, tm->object_id, tm->dbname, tm->schema, tm->name, "SELECT", e))
         return -1;
     return 0;
+}
+
+/* ------------------------------------------------------------ applocks */
+
+int sec_applock_principal(struct engine_session *s, int dbid, const char *name)
+{
+    char type = 0;
+    int id = principal_id(s, dbid, name, &type);
+    if (id < 0)
+        return -1;
+    if (s->sysadmin || id == PR_PUBLIC)
+        return id;
+    int uid = user_id(s, dbid);
+    if (uid < 0)
+        return -1;
+    if (uid == PR_DBO || uid == id)
+        return id;
+    /* a member of the principal (a role), or of db_owner (a member of all) */
+    int64_t n = query_int(s, sqlite3_mprintf("WITH RECURSIVE m(id) AS (SELECT %d UNION SELECT r.role_id FROM"
+                                             " \"d%d\".tl_role_members r JOIN m ON r.member_id = m.id)"
+                                             " SELECT %d IN m OR %d IN m", uid, dbid, id, PR_DB_OWNER), 0);
+    return n ? id : -1;
 }

@@ -225,12 +225,14 @@ int sysprocs_exec(struct engine_session *s, struct stmt *st, const char *proc,
     const char *p = proc;
     if (!strncasecmp(p, "master..", 8))
         p += 8;
-    if (!strncasecmp(p, "master.dbo.", 11))
+    if (!strncasecmp(p, "master.dbo.", 11) || !strncasecmp(p, "master.sys.", 11))
         p += 11;
     if (!strncasecmp(p, "sys.", 4))
         p += 4;
     if (!strncasecmp(p, "dbo.", 4))
         p += 4;
+    if (ieq(p, "sp_getapplock") || ieq(p, "sp_releaseapplock"))
+        return applock_proc(s, st, p, params, nparams, e, retstatus);
     if (st) {
         bool known = false;
         int rc = rpc_from_batch(s, st, p, &known, e, retstatus);

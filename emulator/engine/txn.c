@@ -164,11 +164,13 @@ int txn_commit(struct engine_session *s, struct sqlerr *e)
         if (rc) {
             s->trancount = 0;
             s->tran_desc = 0;
+            applock_release_owner(s, false);
             return -1;
         }
     }
     s->trancount = 0;
     s->tran_desc = 0;
+    applock_release_owner(s, false);
     return 0;
 }
 
@@ -201,6 +203,7 @@ int txn_rollback(struct engine_session *s, const char *savepoint, struct sqlerr 
     sq_end(s, false);
     s->trancount = 0;
     s->tran_desc = 0;
+    applock_release_owner(s, false);
     return 0;
 }
 
@@ -230,6 +233,7 @@ void txn_abort_all(struct engine_session *s)
     sq_end(s, false);
     s->trancount = 0;
     s->tran_desc = 0;
+    applock_release_owner(s, false);
     if (had && s->out && !s->closed)
         txn_announce(s, ENGINE_ENV_ROLLBACK_TRAN, d);
 }
