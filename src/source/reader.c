@@ -325,7 +325,7 @@ int reader_open(struct odbc_stmt *stmt, const char *sql, const struct reader_col
         ret = sl_err_set(err, SL_ENOMEM, "out of memory allocating a batch of %zu rows", rows);
         goto out;
     }
-    ret = odbc_stmt_exec(stmt, sql, err);
+    ret = sql ? odbc_stmt_exec(stmt, sql, err) : 0;
     if (!ret)
         ret = odbc_stmt_ncols(stmt, &got, err);
     if (!ret && got != ncols) {

@@ -55,7 +55,8 @@ struct reader_options {
  * Execute sql (borrowed) on stmt (borrowed until reader_destroy; its
  * parameters already bound) and prepare to read a result whose columns
  * are cols[0..ncols) in order (copied). The result must have exactly
- * ncols columns. On success *out is a reader (caller owns) and 0 is
+ * ncols columns. sql NULL means the caller already executed stmt (to
+ * describe an ad-hoc query's result first, as sink_export does). On success *out is a reader (caller owns) and 0 is
  * returned; on failure *out is NULL and err names the statement.
  */
 int reader_open(struct odbc_stmt *stmt, const char *sql, const struct reader_column *cols,
