@@ -220,6 +220,15 @@ static void check_plan(struct check_table *c, struct odbc_conn *conn,
     }
     in.db_tracked = db_on && !cur_null;
     in.table_tracked = tab_on && !min_null;
+    if (in.have_watermark && wm.has_ct_begin && in.table_tracked) {
+        int64_t begin = 0;
+        bool begin_null = true;
+        if (ct_begin_version(conn, t, &begin, &begin_null, &e) != 0) {
+            problem(c, &e);
+            goto out;
+        }
+        in.tracking_reset = !begin_null && begin != wm.ct_begin_version;
+    }
     if (plan_decide(&in, &p, &e) != 0) {
         problem(c, &e);
         goto out;

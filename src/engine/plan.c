@@ -80,6 +80,13 @@ int plan_decide(const struct plan_input *in, struct plan *out, struct sl_err *er
                  (long long)in->watermark);
         return stale(in, out, why, err);
     }
+    if (in->tracking_reset) {
+        snprintf(why, sizeof(why),
+                 "change tracking of the table was reset after watermark version %lld (TRUNCATE "
+                 "TABLE, or tracking disabled and enabled again)",
+                 (long long)in->watermark);
+        return stale(in, out, why, err);
+    }
     if (in->watermark < in->min_valid) {
         snprintf(why, sizeof(why),
                  "watermark version %lld is older than the minimum valid version %lld "

@@ -10,10 +10,12 @@
  *  - change tracking off for the database or the table: an error naming
  *    the statement that turns it on (or mode: full).
  *  - no watermark: full_incremental loads in full; incremental fails.
- *  - a primary-key change since the watermark, or a watermark below the
- *    table's minimum valid version (retention passed it, TRUNCATE, CT
- *    re-enabled): full_incremental reloads with a warning; incremental
- *    fails, because it never reloads.
+ *  - a primary-key change since the watermark, a reset of the table's
+ *    tracking since the watermark (its begin_version moved: TRUNCATE TABLE
+ *    or tracking re-enabled, which the minimum valid version alone misses
+ *    when nothing else committed in between), or a watermark below the
+ *    table's minimum valid version (retention passed it): full_incremental
+ *    reloads with a warning; incremental fails, because it never reloads.
  *  - otherwise incremental from the watermark (equal to the minimum valid
  *    version is still valid).
  */
@@ -44,6 +46,7 @@ struct plan_input {
     int64_t current;         /* current version, when db_tracked */
     int64_t min_valid;       /* minimum valid version, when table_tracked */
     bool pk_changed;         /* the key differs from the watermark's schema */
+    bool tracking_reset;     /* begin_version differs from the watermark's (TRUNCATE, re-enable) */
 };
 
 struct plan {

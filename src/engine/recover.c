@@ -174,6 +174,15 @@ static int heal_history(const struct engine_options *opt, const struct watermark
     h.status = HISTORY_OK;
     h.mode = wm->mode;
     h.to = wm->pos;
+    /* An incremental run starts at the watermark before it, which is where
+     * the last ok line ended: only the newest line can be missing, since
+     * every run heals the history before it stores a watermark. */
+    for (size_t i = nh; wm->mode == WM_MODE_INCREMENTAL && i-- > 0;) {
+        if (hist[i].status == HISTORY_OK) {
+            h.from = hist[i].to;
+            break;
+        }
+    }
     if (wm->mode == WM_MODE_FULL)
         h.inserts = wm->rows; /* a full load is all inserts */
     h.files = wm->files;

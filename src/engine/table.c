@@ -61,6 +61,8 @@ struct table_run {
     bool pk_changed;
     bool committed;                 /* the watermark was stored */
     int64_t version;                /* the version this run reads up to */
+    bool has_begin;                 /* begin_version read in this run's snapshot */
+    int64_t begin_version;
 };
 
 static const char *cfg_db(const struct table_run *r)
@@ -224,6 +226,11 @@ static int discover(struct table_run *r, struct catalog_table *t, struct sl_err 
             *err = e;
         return ret;
     }
+    if (t->npk == 0 && r->ref->table->mode != CONFIG_MODE_FULL) {
+        sl_err_set(err, SL_ESTATE, "table %s has no primary key", r->name);
+        sl_err_hint(err, "change tracking requires a primary key; add one, or use mode: full");
+        return SL_ESTATE;
+    }
     return track_schema(r, t, err);
 }
 
@@ -268,6 +275,15 @@ static int decide(struct table_run *r, const struct catalog_table *t, struct pla
         return ret;
     in.db_tracked = !cur_null;
     in.table_tracked = !min_null;
+    if (in.mode != CONFIG_MODE_FULL && in.table_tracked) {
+        bool begin_null = true;
+        ret = ct_begin_version(r->w->conn, t, &r->begin_version, &begin_null, err);
+        if (ret)
+            return ret;
+        r->has_begin = !begin_null;
+        in.tracking_reset = r->have_wm && r->wm.has_ct_begin && r->has_begin &&
+                            r->wm.ct_begin_version != r->begin_version;
+    }
     ret = plan_decide(&in, p, err);
     if (ret)
         return ret;
@@ -446,6 +462,8 @@ static int commit_state(struct table_run *r, const struct sink_result *res, stru
     wm.nfiles = res->nfiles;
     wm.schema_version = r->schema_version;
     wm.updated_at = clock_iso8601(clock_now_ms(), now);
+    wm.has_ct_begin = r->has_begin;
+    wm.ct_begin_version = r->begin_version;
     ret = watermark_store(r->opt->io, cfg->storage.root, &wm, err);
     if (ret)
         return ret;
@@ -537,6 +555,7 @@ static void run_attempts(struct table_run *r)
         sl_err_clear(&r->res->err);
         arena_reset(&r->arena);
         r->have_wm = false;
+        r->has_begin = false;
         r->res->attempts = n;
         if (attempt(r, &r->res->err) == 0) {
             r->res->status = ENGINE_OK;

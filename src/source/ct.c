@@ -44,6 +44,17 @@ int ct_sql_min_valid_version(struct buf *out, const struct catalog_table *t)
     return ret;
 }
 
+int ct_sql_begin_version(struct buf *out, const struct catalog_table *t)
+{
+    int ret = buf_append_str(out, "SELECT begin_version FROM sys.change_tracking_tables "
+                                  "WHERE object_id = OBJECT_ID(");
+    if (!ret)
+        ret = catalog_quote_literal(out, t->quoted);
+    if (!ret)
+        ret = buf_append_str(out, ");");
+    return ret;
+}
+
 /* ", <prefix>[col]" (or its text conversion) for column i of t. */
 static int select_col(struct buf *out, const struct catalog_table *t, size_t i,
                       const char *prefix)
@@ -292,6 +303,28 @@ int ct_versions(struct odbc_conn *c, const struct catalog_table *t, int64_t *cur
     }
     if (!ret)
         ret = scalar_i64(s, (const char *)q.data, min_valid, min_null, err);
+    odbc_stmt_destroy(s);
+    buf_free(&q);
+    return ret;
+}
+
+int ct_begin_version(struct odbc_conn *c, const struct catalog_table *t, int64_t *v, bool *is_null,
+                     struct sl_err *err)
+{
+    struct odbc_stmt *s = NULL;
+    struct buf q;
+    char what[300];
+    int ret;
+
+    buf_init(&q, CT_SQL_LIMIT);
+    snprintf(what, sizeof(what), "reading when change tracking of %s began", t->quoted);
+    ret = ct_sql_begin_version(&q, t);
+    if (ret)
+        ret = sl_err_set(err, ret, "%s: cannot build the statement", what);
+    if (!ret)
+        ret = odbc_stmt_new(c, what, &s, err);
+    if (!ret)
+        ret = scalar_i64(s, (const char *)q.data, v, is_null, err);
     odbc_stmt_destroy(s);
     buf_free(&q);
     return ret;

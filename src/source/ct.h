@@ -94,6 +94,16 @@ int ct_versions(struct odbc_conn *c, const struct catalog_table *t, int64_t *cur
                 bool *current_null, int64_t *min_valid, bool *min_null, struct sl_err *err);
 
 /*
+ * The table's sys.change_tracking_tables.begin_version: the database
+ * version when tracking of the table began, reset by TRUNCATE TABLE and by
+ * re-enabling tracking (spec §A1). *is_null when the table is not tracked
+ * (or not visible to the login).
+ */
+int ct_sql_begin_version(struct buf *out, const struct catalog_table *t);
+int ct_begin_version(struct odbc_conn *c, const struct catalog_table *t, int64_t *v, bool *is_null,
+                     struct sl_err *err);
+
+/*
  * Open a reader over the full table (at snapshot version `version`) or
  * over the changes after `last`. *stmt is a new statement the caller owns
  * (destroy it after reader_destroy); *r reads it. Column types come from

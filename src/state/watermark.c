@@ -179,6 +179,8 @@ int watermark_render(const struct watermark *wm, struct buf *out, struct sl_err 
     else
         json_out_null(&o, "schema_version");
     json_out_string(&o, "updated_at", wm->updated_at ? wm->updated_at : "");
+    if (wm->has_ct_begin)
+        json_out_int(&o, "ct_begin_version", wm->ct_begin_version);
     json_out_object_end(&o);
     rc = json_out_finish(&o);
     if (rc != 0)
@@ -251,6 +253,11 @@ static const char *from_tree(const struct json_val *t, struct arena *a, struct w
     if (sv && sv->kind != JV_NULL && sv->kind != JV_STR)
         return "schema_version is not a string";
     wm->schema_version = sv && sv->kind == JV_STR ? sv->s : NULL;
+    if (json_tree_get(t, "ct_begin_version")) {
+        if (!json_tree_int(t, "ct_begin_version", &wm->ct_begin_version))
+            return "ct_begin_version is not an integer";
+        wm->has_ct_begin = true;
+    }
     if (!files || files->kind != JV_ARR)
         return "files is not a list";
     wm->nfiles = files->n;

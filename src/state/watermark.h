@@ -63,6 +63,12 @@ struct watermark {
     size_t nfiles;
     const char *schema_version; /* schema.c's hash, or NULL */
     const char *updated_at;     /* ISO-8601 UTC */
+    /* CT only: sys.change_tracking_tables.begin_version seen by that run.
+     * TRUNCATE TABLE and re-enabling tracking reset it, which is how the
+     * next run notices a reset its watermark alone cannot show (written
+     * as "ct_begin_version" only when has_ct_begin). */
+    bool has_ct_begin;
+    int64_t ct_begin_version;
 };
 
 /* A CT position. */

@@ -94,6 +94,10 @@ static void test_min_valid_sql(void **state)
     assert_int_equal(ct_sql_min_valid_version(&b, &t), 0);
     assert_string_equal((char *)b.data,
                         "SELECT CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(N'[dbo].[or]]ders]'));");
+    buf_reset(&b);
+    assert_int_equal(ct_sql_begin_version(&b, &t), 0);
+    assert_string_equal((char *)b.data, "SELECT begin_version FROM sys.change_tracking_tables "
+                                        "WHERE object_id = OBJECT_ID(N'[dbo].[or]]ders]');");
     buf_free(&b);
 }
 

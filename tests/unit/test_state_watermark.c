@@ -179,6 +179,37 @@ static void test_positions_compare(void **state)
     assert_true(watermark_pos_comparable(&n, &c));
 }
 
+/* ct_begin_version: written only when known, read back, absent stays absent. */
+static void test_ct_begin_version(void **state)
+{
+    struct watermark wm, back;
+    struct buf b;
+    struct sl_err e;
+    struct arena a;
+    bool found = false;
+
+    fill_ct(&wm);
+    wm.has_ct_begin = true;
+    wm.ct_begin_version = 7;
+    buf_init(&b, 0);
+    sl_err_clear(&e);
+    assert_int_equal(watermark_render(&wm, &b, &e), 0);
+    assert_non_null(strstr((char *)b.data, "  \"updated_at\": \"2026-11-21T10:00:05.678Z\",\n"
+                                           "  \"ct_begin_version\": 7\n}\n"));
+    buf_free(&b);
+    arena_init(&a, 0, 0);
+    assert_int_equal(watermark_store(NULL, *state, &wm, &e), 0);
+    assert_int_equal(watermark_load(*state, "shop", "dbo", "orders", &a, &back, &found, &e), 0);
+    assert_true(found);
+    assert_true(back.has_ct_begin);
+    assert_int_equal(back.ct_begin_version, 7);
+    fill_ct(&wm); /* without it: the golden file, and nothing read back */
+    assert_int_equal(watermark_store(NULL, *state, &wm, &e), 0);
+    assert_int_equal(watermark_load(*state, "shop", "dbo", "orders", &a, &back, &found, &e), 0);
+    assert_false(back.has_ct_begin);
+    arena_free(&a);
+}
+
 static void check_corrupt(const char *root, const char *text, int code, const char *needle)
 {
     char path[512];
@@ -373,6 +404,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cdc_exact_lsn_text, testutil_tmpdir_setup,
                                         testutil_tmpdir_teardown),
         cmocka_unit_test(test_positions_compare),
+        cmocka_unit_test_setup_teardown(test_ct_begin_version, testutil_tmpdir_setup,
+                                        testutil_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_files, testutil_tmpdir_setup,
                                         testutil_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_bad_names, testutil_tmpdir_setup,

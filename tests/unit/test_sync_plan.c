@@ -121,6 +121,27 @@ static void key_change_forces_full(void **state)
                                   "full resync");
 }
 
+static void tracking_reset_forces_full(void **state)
+{
+    (void)state;
+    struct plan_input in = base(CONFIG_MODE_FULL_INCREMENTAL);
+    struct plan p;
+    struct sl_err e;
+    sl_err_clear(&e);
+    in.have_watermark = true;
+    in.watermark = 50; /* TRUNCATE right after the last sync: min valid == watermark */
+    in.min_valid = 50;
+    in.tracking_reset = true;
+    assert_int_equal(plan_decide(&in, &p, &e), 0);
+    assert_int_equal(p.kind, PLAN_FULL);
+    assert_true(p.reload);
+    assert_string_equal(p.reason, "change tracking of the table was reset after watermark version "
+                                  "50 (TRUNCATE TABLE, or tracking disabled and enabled again): "
+                                  "full resync");
+    in.mode = CONFIG_MODE_INCREMENTAL;
+    assert_int_equal(plan_decide(&in, &p, &e), SL_ESTATE);
+}
+
 static void watermark_ahead_of_database(void **state)
 {
     (void)state;
@@ -210,6 +231,7 @@ int main(void)
         cmocka_unit_test(valid_watermark),
         cmocka_unit_test(stale_watermark),
         cmocka_unit_test(key_change_forces_full),
+        cmocka_unit_test(tracking_reset_forces_full),
         cmocka_unit_test(watermark_ahead_of_database),
         cmocka_unit_test(tracking_off),
         cmocka_unit_test(transient_split),
