@@ -1093,6 +1093,8 @@ int catalog_drop_table(struct engine_session *s, struct stmt *st, struct sqlerr 
                        st->name.schema ? arena_printf(&s->ba, "%s.%s", st->name.schema, st->name.name) : st->name.name);
         return -1;
     }
+    if (ct_drop_table(s, tm, err))
+        return -1;
     char *sql = pprintf(
         "DROP TABLE \"d%1$d\".\"t%2$lld\";"
         "DELETE FROM \"d%1$d\".tl_objects WHERE object_id = %2$lld OR parent_object_id = %2$lld;"
@@ -1349,6 +1351,9 @@ int catalog_alter_table(struct engine_session *s, struct stmt *st, struct sqlerr
         }
         return add_key_constraint(s, dbid, tm->schema_id, tm->object_id, tm->name, k, NULL, 0, tm, err);
     }
+    case AT_ENABLE_CT:
+    case AT_DISABLE_CT:
+        return ct_alter_table(s, st, tm, err);
     case AT_DROP_CONS: {
         sqlite3_stmt *q = NULL;
         int64_t coid = 0;
@@ -1374,6 +1379,8 @@ int catalog_alter_table(struct engine_session *s, struct stmt *st, struct sqlerr
                                   "DELETE FROM \"d%d\".tl_objects WHERE object_id = %lld;",
                                   dbid, (long long)coid, dbid, (long long)coid);
         } else {
+            if (!strcmp(type, "PK") && ct_drop_pk_check(s, st, tm, st->ident, err))
+                return -1;
             int iid = 0;
             for (int k = 0; k < tm->nidx; k++)
                 if (tm->idx[k].cons_object_id == coid)
@@ -1586,6 +1593,7 @@ int catalog_drop_db(struct engine_session *s, const char *name, bool if_exists, 
         sqlerr_set(err, 226, 16, "DROP DATABASE statement not allowed within multi-statement transaction.");
         return -1;
     }
+    ct_drop_db(s, d.id);
     for (int i = 0; i < s->nattached; i++)
         if (s->attached[i] == d.id) {
             char *sql = sqlite3_mprintf("DETACH DATABASE \"d%d\"", d.id);
@@ -1636,10 +1644,6 @@ static int db_option(const char *opt, const char *val, int *snapshot, int *rcsi,
         *(ieq(opt, "READ_COMMITTED_SNAPSHOT") ? rcsi : snapshot) = on;
         return 0;
     }
-    if (ieq(opt, "CHANGE_TRACKING")) {
-        sqlerr_set(err, 50000, 16, "ALTER DATABASE ... SET CHANGE_TRACKING is not supported by tdslite yet.");
-        return -1;
-    }
     sqlerr_set(err, 50000, 16, "ALTER DATABASE ... SET %s is not supported by tdslite.", opt);
     return -1;
 }
@@ -1661,6 +1665,9 @@ int catalog_alter_db(struct engine_session *s, struct stmt *st, struct sqlerr *e
         sqlerr_set(err, 5069, 16, "ALTER DATABASE statement failed.");
         return -1;
     }
+    for (int i = 0; i < st->ndbopts; i++)
+        if (!strcmp(st->dbopts[i], "CHANGE_TRACKING"))
+            return ct_alter_db(s, st, d.id, d.name, err);
     int snapshot = d.snapshot_state ? 1 : 0, rcsi = d.rcsi;
     for (int i = 0; i < st->ndbopts; i++)
         if (db_option(st->dbopts[i], st->dbvals[i], &snapshot, &rcsi, err))
@@ -2044,7 +2051,21 @@ static const struct view_def views[] = {
      " snapshot_state AS snapshot_isolation_state,"
      " CASE snapshot_state WHEN 1 THEN 'ON' WHEN 2 THEN 'IN_TRANSITION_TO_OFF' WHEN 3 THEN 'IN_TRANSITION_TO_ON' ELSE 'OFF' END"
      " AS snapshot_isolation_state_desc, rcsi AS is_read_committed_snapshot_on,"
-     " 0 AS is_cdc_enabled, 0 AS is_change_tracking_enabled FROM \"d1\".tl_databases"},
+     " 0 AS is_cdc_enabled, database_id IN (SELECT database_id FROM \"d1\".tl_ct_databases)"
+     " AS is_change_tracking_enabled FROM \"d1\".tl_databases"},
+    /* Change Tracking (ct.c): settings in master, tracked tables per database */
+    {"sys", "change_tracking_databases",
+     "database_id:int;is_auto_cleanup_on:bit:n;retention_period:int:n;retention_period_units:tinyint:n;"
+     "retention_period_units_desc:nvarchar(60):n",
+     "SELECT database_id AS database_id, auto_cleanup AS is_auto_cleanup_on, retention AS retention_period,"
+     " units AS retention_period_units,"
+     " CASE units WHEN 1 THEN 'MINUTES' WHEN 2 THEN 'HOURS' ELSE 'DAYS' END AS retention_period_units_desc"
+     " FROM \"d1\".tl_ct_databases"},
+    {"sys", "change_tracking_tables",
+     "object_id:int;is_track_columns_updated_on:bit;begin_version:bigint:n;cleanup_version:bigint:n;"
+     "min_valid_version:bigint:n",
+     "SELECT object_id AS object_id, track_columns AS is_track_columns_updated_on, begin_version AS begin_version,"
+     " cleanup_version AS cleanup_version, min_valid_version AS min_valid_version FROM $D.tl_ct_tables"},
     {"sys", "schemas", "name:sysname;schema_id:int;principal_id:int:n",
      "SELECT name AS name, schema_id AS schema_id, 1 AS principal_id FROM $D.tl_schemas"},
     {"sys", "objects",

@@ -934,6 +934,9 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
     *nl = true;
     if (is_agg_name(n))
         return gen_agg(g, sc, e, ty, nl);
+    int ctr = ct_gen_func(g, sc, e, ty, nl);
+    if (ctr != 1)
+        return ctr;
     if (ieq(n, "DATEADD") || ieq(n, "DATEDIFF") || ieq(n, "DATEDIFF_BIG") || ieq(n, "DATEPART") ||
         ieq(n, "DATENAME"))
         return gen_datefn(g, sc, e, ty);
@@ -1668,6 +1671,16 @@ static struct src *scope_add(struct gen *g, struct scope *sc)
 
 static int alias_counter;
 
+struct src *codegen_scope_add(struct gen *g, struct scope *sc)
+{
+    return scope_add(g, sc);
+}
+
+char *codegen_alias(struct gen *g)
+{
+    return arena_printf(g->a, "c%d", __atomic_add_fetch(&alias_counter, 1, __ATOMIC_RELAXED) & 0xfffff);
+}
+
 int codegen_add_table(struct gen *g, struct scope *sc, struct table_meta *tm, const char *alias)
 {
     struct src *s = scope_add(g, sc);
@@ -1786,6 +1799,8 @@ static int gen_from(struct gen *g, struct scope *sc, struct from_item *f)
         OUTS(")");
         return 0;
     }
+    case FR_CHANGETABLE:
+        return ct_gen_from(g, sc, f);
     default:
         return codegen_err(g, 102, 15, "Incorrect syntax near '('.");
     }

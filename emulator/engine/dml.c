@@ -766,7 +766,7 @@ out:
 int dml_truncate(struct engine_session *s, struct stmt *st, struct sqlerr *e)
 {
     struct table_meta *tm = catalog_table(s, &s->ba, &st->name, e);
-    if (!tm)
+    if (!tm || ct_truncate(s, tm, e))
         return -1;
     char *sql = sqlite3_mprintf("DELETE FROM \"d%d\".\"t%lld\"; UPDATE \"d%d\".tl_columns SET ident_current = NULL WHERE object_id = %lld",
                                 tm->dbid, (long long)tm->object_id, tm->dbid, (long long)tm->object_id);
@@ -780,6 +780,152 @@ struct urow {
     int64_t rowid;
     struct tl_value *v;
 };
+
+/* Does the SET list touch a column of a unique index (the key)? */
+static bool sets_unique_key(const struct table_meta *tm, const int *cols, int nset)
+{
+    for (int k = 0; k < tm->nidx; k++) {
+        if (!tm->idx[k].unique)
+            continue;
+        for (int j = 0; j < tm->idx[k].ncols; j++)
+            for (int c = 0; c < nset; c++)
+                if (tm->cols[cols[c]].id == tm->idx[k].cols[j])
+                    return true;
+    }
+    return false;
+}
+
+/* What update_split needs of the running UPDATE. */
+struct split {
+    struct table_meta *tm;
+    const char *display;
+    const int *cols;   /* SET column index in tm->cols, per SET item */
+    int nset;
+    int rv_col;        /* rowversion column index or -1 */
+    struct journal_rec *jr;
+    const int *jcols;
+    int njcols;
+};
+
+/*
+ * An UPDATE that changes key columns of several rows, as SQL Server does
+ * it: uniqueness holds for the statement's result, not row by row (SET id
+ * = id + 1 over 1, 2, 3 works). Every row is deleted first, then inserted
+ * again with its new values under the same rowid; a real duplicate fails
+ * with 2627/2601 on the insert. Journaled like any update (op 3).
+ */
+static int update_split(struct engine_session *s, const struct split *sp, struct urow *rows, size_t nrows,
+                        int64_t *dbts, struct sqlerr *e)
+{
+    struct table_meta *tm = sp->tm;
+    sqlite3_stmt *get = NULL, *del = NULL, *ins = NULL;
+    struct arena ka;
+    struct buf b, after;
+    int rc = -1;
+    arena_init(&ka, 0, 0);
+    buf_init(&b, 0);
+    buf_init(&after, 0);
+    struct tl_value **old = sl_calloc(nrows, sizeof(*old));
+    struct buf *imgs = sp->jr ? sl_calloc(nrows, sizeof(*imgs)) : NULL;
+    if (!old || (sp->jr && !imgs)) {
+        sqlerr_set(e, 701, 19, "There is insufficient system memory to run this query.");
+        goto out;
+    }
+    buf_append_str(&b, "SELECT ");
+    for (int c = 0; c < tm->ncols; c++)
+        buf_appendf(&b, "%s\"c%d\"", c ? ", " : "", tm->cols[c].id);
+    buf_appendf(&b, " FROM \"d%d\".\"t%lld\" WHERE rowid = ?", tm->dbid, (long long)tm->object_id);
+    if (sqlite3_prepare_v2(s->db, (char *)b.data, -1, &get, NULL) != SQLITE_OK)
+        goto sqlfail;
+    buf_reset(&b);
+    buf_appendf(&b, "DELETE FROM \"d%d\".\"t%lld\" WHERE rowid = ?", tm->dbid, (long long)tm->object_id);
+    if (sqlite3_prepare_v2(s->db, (char *)b.data, -1, &del, NULL) != SQLITE_OK)
+        goto sqlfail;
+    buf_reset(&b);
+    buf_appendf(&b, "INSERT INTO \"d%d\".\"t%lld\"(rowid", tm->dbid, (long long)tm->object_id);
+    for (int c = 0; c < tm->ncols; c++)
+        buf_appendf(&b, ", \"c%d\"", tm->cols[c].id);
+    buf_append_str(&b, ") VALUES (?");
+    for (int c = 0; c < tm->ncols; c++)
+        buf_append_str(&b, ", ?");
+    buf_append_str(&b, ")");
+    if (sp->jr)
+        returning_list(&b, tm);
+    if (sqlite3_prepare_v2(s->db, (char *)b.data, -1, &ins, NULL) != SQLITE_OK)
+        goto sqlfail;
+    /* phase 1: remember and delete every row */
+    for (size_t i = 0; i < nrows; i++) {
+        sqlite3_reset(get);
+        sqlite3_bind_int64(get, 1, rows[i].rowid);
+        if (sqlite3_step(get) != SQLITE_ROW)
+            goto sqlfail;
+        old[i] = arena_alloc(&ka, sizeof(struct tl_value) * (size_t)(tm->ncols ? tm->ncols : 1));
+        if (!old[i])
+            goto sqlfail;
+        for (int c = 0; c < tm->ncols; c++) {
+            if (exec_column_value(s, get, c, &tm->cols[c].type, &old[i][c], e))
+                goto out;
+            if (old[i][c].kind == TL_V_TEXT || old[i][c].kind == TL_V_BLOB)
+                old[i][c].p = arena_memdup(&ka, old[i][c].p ? old[i][c].p : (const uint8_t *)"", old[i][c].n + 1);
+        }
+        if (imgs) {
+            buf_init(&imgs[i], 0);
+            journal_image_encode(&imgs[i], get, 0, tm);
+        }
+        sqlite3_reset(get);
+        sqlite3_reset(del);
+        sqlite3_bind_int64(del, 1, rows[i].rowid);
+        if (sqlite3_step(del) != SQLITE_DONE)
+            goto sqlfail;
+    }
+    /* phase 2: insert the new versions */
+    for (size_t i = 0; i < nrows; i++) {
+        for (int k = 0; k < sp->nset; k++)
+            old[i][sp->cols[k]] = rows[i].v[k];
+        uint8_t rv[8];
+        if (sp->rv_col >= 0) {
+            catalog_rowversion_bytes(++*dbts, rv);
+            old[i][sp->rv_col] = (struct tl_value){TL_V_BLOB, 0, 0, rv, 8};
+        }
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, rows[i].rowid);
+        for (int c = 0; c < tm->ncols; c++)
+            bind_value(ins, c + 2, &old[i][c]);
+        int r = sqlite3_step(ins);
+        if (r == SQLITE_ROW && sp->jr) {
+            journal_image_encode(&after, ins, 0, tm);
+            r = sqlite3_step(ins);
+        }
+        if (r != SQLITE_DONE) {
+            if ((r & 0xff) == SQLITE_CONSTRAINT)
+                constraint_err(s, tm, sp->display, old[i], "UPDATE", e);
+            else
+                exec_sqlite_err(s, r, e);
+            goto out;
+        }
+        sqlite3_reset(ins);
+        if (sp->jr && journal_row(sp->jr, JOURNAL_UPDATE, sp->jcols, sp->njcols, &imgs[i], &after, e))
+            goto out;
+    }
+    rc = 0;
+    goto out;
+sqlfail:
+    if (!e->number)
+        exec_sqlite_err(s, sqlite3_extended_errcode(s->db), e);
+out:
+    sqlite3_finalize(get);
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    if (imgs)
+        for (size_t i = 0; i < nrows; i++)
+            buf_free(&imgs[i]);
+    sl_free(imgs);
+    sl_free(old);
+    buf_free(&b);
+    buf_free(&after);
+    arena_free(&ka);
+    return rc;
+}
 
 int dml_update(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint64_t *count)
 {
@@ -954,6 +1100,12 @@ int dml_update(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
             goto uout;
         }
     }
+    if (nrows > 1 && sets_unique_key(tm, cols, st->nset)) {
+        struct split sp = {tm, w.display, cols, st->nset, rv_col, jr, jcols, njcols};
+        if (update_split(s, &sp, rows, nrows, &dbts, e))
+            goto uout;
+        goto applied;
+    }
     if (sqlite3_prepare_v2(s->db, (char *)sel.data, -1, &u, NULL) != SQLITE_OK) {
         exec_sqlite_err(s, sqlite3_errcode(s->db), e);
         goto uout;
@@ -1027,6 +1179,7 @@ int dml_update(struct engine_session *s, struct stmt *st, struct sqlerr *e, uint
             goto uout;
         }
     }
+applied:
     if (rv_col >= 0 && nrows > 0 && catalog_set_dbts(s, tm->dbid, dbts, e))
         goto uout;
     *count = nrows;

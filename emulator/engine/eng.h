@@ -133,7 +133,7 @@ struct expr {
 
 enum { CMP_EQ = 1, CMP_NE, CMP_LT, CMP_GT, CMP_LE, CMP_GE };
 
-enum from_kind { FR_TABLE, FR_SUB, FR_JOIN, FR_VALUES };
+enum from_kind { FR_TABLE, FR_SUB, FR_JOIN, FR_VALUES, FR_CHANGETABLE };
 enum join_kind { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS };
 
 struct from_item {
@@ -147,6 +147,15 @@ struct from_item {
     bool nolock;
     char **colnames; /* derived table column aliases: AS t(a, b) */
     int ncolnames;
+    /* FR_CHANGETABLE (ct.c): CHANGETABLE(CHANGES name, ct_last) or
+     * CHANGETABLE(VERSION name, (ct_cols), (ct_vals)); name as written */
+    bool ct_version;
+    struct expr *ct_last;   /* variable, integer literal, or EX_NULL */
+    char **ct_cols;
+    int nct_cols;
+    struct expr **ct_vals;
+    int nct_vals;
+    char *ct_written;       /* the table name as written, for messages */
 };
 
 struct sel_item {
@@ -262,7 +271,8 @@ enum st_kind {
 
 enum { PROC_CREATE = 1, PROC_ALTER, PROC_CREATE_OR_ALTER };
 
-enum alter_kind { AT_ADD_COL, AT_DROP_COL, AT_ALTER_COL, AT_ADD_CONS, AT_DROP_CONS };
+enum alter_kind { AT_ADD_COL, AT_DROP_COL, AT_ALTER_COL, AT_ADD_CONS, AT_DROP_CONS, AT_ENABLE_CT,
+                  AT_DISABLE_CT };
 
 struct stmt {
     enum st_kind kind;
@@ -340,6 +350,18 @@ struct stmt {
     int ndbopts;
     /* ST_SECURITY: the parsed statement, owned by security.c (batch arena) */
     struct sec_stmt *sec;
+    /* Change Tracking (ct.c). ALTER DATABASE SET CHANGE_TRACKING: the
+     * option appears in dbopts; ct_state 1 "= ON", 0 "= OFF", -1 the
+     * settings-only form; ct_retention (-1 unset) in ct_units (1 MINUTES,
+     * 2 HOURS, 3 DAYS); ct_auto_cleanup -1 unset, 0, 1. ALTER TABLE
+     * ENABLE CHANGE_TRACKING: ct_track_columns -1 unset, 0, 1. INSERT /
+     * UPDATE / DELETE: ct_context, WITH CHANGE_TRACKING_CONTEXT (x). */
+    int ct_state;
+    int64_t ct_retention;
+    int ct_units;
+    int ct_auto_cleanup;
+    int ct_track_columns;
+    struct expr *ct_context;
     /* unsupported statement description */
     const char *what;
 };
@@ -621,6 +643,10 @@ int codegen_err(struct gen *g, int number, int severity, const char *fmt, ...)
 int codegen_from_public(struct gen *g, struct scope *sc, struct from_item *f);
 /* Add a table source to a scope (resolving metadata). */
 int codegen_add_table(struct gen *g, struct scope *sc, struct table_meta *tm, const char *alias);
+/* A new, empty source in sc (arena); NULL when out of memory. */
+struct src *codegen_scope_add(struct gen *g, struct scope *sc);
+/* A fresh SQL alias for a generated source. */
+char *codegen_alias(struct gen *g);
 /* Is the expression type textual / numeric ... helpers. */
 bool type_is_string(enum tl_type_id id);
 bool type_is_unicode(enum tl_type_id id);
@@ -861,6 +887,48 @@ void journal_clock_now(struct engine *eng, struct timespec *ts);
 void journal_clock_text(struct engine *eng, char *out, size_t cap);
 /* Move the clock forward by minutes (0 .. 100 years). 0 or -1 with e. */
 int journal_clock_advance(struct engine *eng, int64_t minutes, struct sqlerr *e);
+
+/* ------------------------------------------------------------ ct.c */
+
+/* Change Tracking (see ct.c's file comment for its state and rules). */
+/* Create tl_ct_databases / tl_ct_tables in a file (from journal_init_file). */
+int ct_init_file(sqlite3 *db, const char *alias, struct sqlerr *e);
+/* ALTER DATABASE dbid SET CHANGE_TRACKING ... (5088, 5089, 5090, 22114,
+ * 22115, each followed by 5069 as SQL Server does). 0 or -1 with e. */
+int ct_alter_db(struct engine_session *s, struct stmt *st, int dbid, const char *dbname, struct sqlerr *e);
+/* ALTER TABLE ... ENABLE / DISABLE CHANGE_TRACKING, in the statement's
+ * transaction (1718, 4996, 4997, 4998, 4999). 0 or -1 with e. */
+int ct_alter_table(struct engine_session *s, struct stmt *st, struct table_meta *tm, struct sqlerr *e);
+bool ct_table_tracked(struct engine_session *s, int dbid, int64_t object_id);
+/* DROP TABLE / TRUNCATE TABLE of a possibly tracked table. 0 or -1. */
+int ct_drop_table(struct engine_session *s, struct table_meta *tm, struct sqlerr *e);
+int ct_truncate(struct engine_session *s, struct table_meta *tm, struct sqlerr *e);
+/* Dropping primary key constraint cons of tm: 3735 (sent) + 3727 (in e)
+ * when tm is tracked, else 0. */
+int ct_drop_pk_check(struct engine_session *s, struct stmt *st, struct table_meta *tm, const char *cons,
+                     struct sqlerr *e);
+/* DROP DATABASE dbid: forget its settings. */
+void ct_drop_db(struct engine_session *s, int dbid);
+/* FROM CHANGETABLE(...) AS alias: emits the source into g->sql and adds
+ * it to sc. 0 or -1 with g->err. */
+int ct_gen_from(struct gen *g, struct scope *sc, struct from_item *f);
+/* CHANGE_TRACKING_* functions and DATABASEPROPERTYEX: 0 (generated), -1
+ * (g->err), 1 when e is none of them. */
+int ct_gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_type *ty, bool *nl);
+/* The compile-time CHANGETABLE checks of a batch (22105, 22107): -1 with
+ * e and *line when the batch must not run. */
+int ct_check_batch(struct engine_session *s, struct stmt **list, int n, int *line, struct sqlerr *e);
+/* WITH CHANGE_TRACKING_CONTEXT of statement st: set the session's
+ * context for the journal (22109); end clears it. */
+int ct_context_begin(struct engine_session *s, struct stmt *st, struct sqlerr *e);
+void ct_context_end(struct engine_session *s);
+/* Automatic cleanup of database dbid when due (outside transactions). */
+void ct_auto_cleanup(struct engine_session *s, int dbid);
+/* sys.sp_flush_CT_internal_table_on_demand [@TableToClean]: cleanup of
+ * the current database now, inside the caller's write transaction. */
+int ct_flush(struct engine_session *s, const char *table, struct sqlerr *e);
+/* Register tl_ct_changes and the CT SQLite functions on the session. */
+int ct_register(struct engine_session *s);
 
 /* ------------------------------------------------------------ proc.c */
 

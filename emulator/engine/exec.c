@@ -181,6 +181,8 @@ static int report_ex(struct engine_session *s, int line, struct sqlerr *e, bool 
     return abort ? RUN_ABORT : RUN_OK;
 }
 
+static int compile_ct(struct engine_session *s, struct batch_ast *ast);
+
 static int report(struct engine_session *s, int line, struct sqlerr *e)
 {
     return report_ex(s, line, e, false);
@@ -648,6 +650,8 @@ static int run_dml(struct engine_session *s, struct stmt *st)
                                            : ENGINE_CMD_DELETE;
     if (sec_check_dml(s, st, &e))
         return report(s, st->line, &e);
+    if (ct_context_begin(s, st, &e))
+        return report(s, st->line, &e);
     if (txn_prepare(s, true, &e))
         return report(s, st->line, &e);
     if (txn_stmt_begin(s, &e)) {
@@ -661,6 +665,7 @@ static int run_dml(struct engine_session *s, struct stmt *st)
     default: r = dml_truncate(s, st, &e); break;
     }
     txn_stmt_end(s, r == 0);
+    ct_context_end(s);
     struct sqlerr e2 = {0};
     if (r == 0 && txn_finish(s, true, &e2)) {
         e = e2;
@@ -1030,6 +1035,8 @@ static int run_tran(struct engine_session *s, struct stmt *st)
         r = txn_commit(s, &e);
         if (r == 0 && s->trancount == 0)
             txn_announce(s, ENGINE_ENV_COMMIT_TRAN, before);
+        if (r == 0 && s->trancount == 0)
+            ct_auto_cleanup(s, s->dbid);
         break;
     case ST_ROLLBACK:
         cmd = ENGINE_CMD_ROLLBACK;
@@ -1133,7 +1140,7 @@ static int run_exec(struct engine_session *s, struct stmt *st)
             sqlerr_set(&e, pe.number, parse_severity(pe.number), "%s", pe.text);
             exec_msg(s, e.number, e.severity, 1, pe.line, e.text, true);
             exec_done(s, ENGINE_DONE_ERROR, 0, 0);
-        } else {
+        } else if (compile_ct(s, &ast) == 0) {
             r = exec_stmt_list(s, ast.st, ast.n);
         }
         exec_vars_clear(s);
@@ -1316,6 +1323,20 @@ int exec_report(struct engine_session *s, int line, struct sqlerr *e)
     return report(s, line, e);
 }
 
+/* The batch-level Change Tracking checks SQL Server makes while compiling
+ * (ct.c): on failure the error is reported and nothing of the batch runs. */
+static int compile_ct(struct engine_session *s, struct batch_ast *ast)
+{
+    struct sqlerr e = {0};
+    int line = 0;
+    if (ct_check_batch(s, ast->st, ast->n, &line, &e) == 0)
+        return 0;
+    s->last_error = e.number;
+    exec_msg(s, e.number, e.severity ? e.severity : 16, e.state ? e.state : 1, line + s->line_base, e.text, true);
+    exec_done(s, ENGINE_DONE_ERROR, 0, 0);
+    return -1;
+}
+
 int exec_batch_text(struct engine_session *s, const char *sql, size_t len, bool nested)
 {
     struct batch_ast ast;
@@ -1335,6 +1356,10 @@ int exec_batch_text(struct engine_session *s, const char *sql, size_t len, bool 
         exec_done(s, ENGINE_DONE_ERROR, 0, 0);
         return s->closed ? SL_ECLOSED : 0;
     }
+    if (compile_ct(s, &ast))
+        return s->closed ? SL_ECLOSED : 0;
+    if (!nested)
+        ct_auto_cleanup(s, s->dbid);
     exec_stmt_list(s, ast.st, ast.n);
     if (s->closed)
         return SL_ECLOSED;

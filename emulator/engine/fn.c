@@ -1488,6 +1488,8 @@ int fn_register(struct engine_session *s)
         rc = sqlite3_create_collation_v2(s->db, "TL_DEC", SQLITE_UTF8, NULL, coll_dec, NULL);
     if (rc == SQLITE_OK)
         rc = sec_register(s);
+    if (rc == SQLITE_OK)
+        rc = ct_register(s);
     sqlite3_progress_handler(s->db, 4000, progress, s);
     return rc;
 }

@@ -66,7 +66,7 @@ int journal_init_file(sqlite3 *db, const char *alias, struct sqlerr *e)
         sqlite3_free(msg);
         return -1;
     }
-    return 0;
+    return ct_init_file(db, alias, e);
 }
 
 /* ------------------------------------------------------------ clock */
@@ -378,7 +378,12 @@ static int commit_db(struct engine_session *s, int dbid, const char *end, struct
     snprintf(sql, sizeof(sql), "SELECT 1 FROM \"d%d\".tl_journal WHERE commit_id IS NULL LIMIT 1", dbid);
     if (!query_int(s, sql, 0, &err))
         return err ? (exec_sqlite_err(s, sqlite3_errcode(s->db), e), -1) : 0;
-    snprintf(sql, sizeof(sql), "SELECT max(commit_id) FROM \"d%d\".tl_commits", dbid);
+    /* the last commit_id is kept in tl_meta too: cleanup may delete the
+     * newest tl_commits rows, and a commit_id is never given out twice */
+    snprintf(sql, sizeof(sql),
+             "SELECT max(coalesce((SELECT max(commit_id) FROM \"d%d\".tl_commits), 0),"
+             " coalesce((SELECT v FROM \"d%d\".tl_meta WHERE k = 'last_commit_id'), 0))",
+             dbid, dbid);
     int64_t cid = query_int(s, sql, 0, &err) + 1;
     snprintf(sql, sizeof(sql),
              "SELECT 1 FROM \"d%d\".tl_journal j JOIN \"d%d\".tl_journaled o ON o.object_id = j.object_id"
@@ -409,6 +414,13 @@ static int commit_db(struct engine_session *s, int dbid, const char *end, struct
         tid[8], tid[9]);
     int rc = q ? exec_sql(s, q, e) : -1;
     sqlite3_free(q);
+    if (rc == 0) {
+        q = sqlite3_mprintf("INSERT INTO \"d%d\".tl_meta(k, v) VALUES ('last_commit_id', %lld)"
+                            " ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+                            dbid, (long long)cid);
+        rc = q ? exec_sql(s, q, e) : -1;
+        sqlite3_free(q);
+    }
     if (rc == 0 && ct) {
         q = sqlite3_mprintf("INSERT INTO \"d%d\".tl_meta(k, v) VALUES ('ct_version', %lld)"
                             " ON CONFLICT(k) DO UPDATE SET v = excluded.v",

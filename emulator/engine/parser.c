@@ -701,6 +701,7 @@ static void table_hints(struct ps *p, struct from_item *f)
 }
 
 static char **ident_list(struct ps *p, int *n, bool **desc);
+static bool onoff(struct ps *p);
 
 /* A table value constructor, VALUES (a, b), (c, d): the same as
  * SELECT a, b UNION ALL SELECT c, d (column types by precedence, names from
@@ -739,6 +740,71 @@ static struct select *values_rows(struct ps *p)
         last = row;
     } while (accept_op(p, ","));
     return first;
+}
+
+/* Raise error number (severity from the caller's table) with text at the
+ * current token's line. */
+static void fail_msg(struct ps *p, int number, const char *text)
+{
+    p->pe->number = number;
+    p->pe->line = cur(p)->line;
+    snprintf(p->pe->text, sizeof(p->pe->text), "%s", text);
+    longjmp(p->jb, 1);
+}
+
+/*
+ * CHANGETABLE(CHANGES t, last [, FORCESEEK]) AS alias [(cols)] or
+ * CHANGETABLE(VERSION t, (pk cols), (values)) AS alias [(cols)]. last must
+ * be a variable, an integer literal (optionally negative) or NULL: an
+ * expression is a syntax error (102), as in SQL Server. The alias is
+ * required (22104). Rows come from ct.c at run time.
+ */
+static struct from_item *changetable_source(struct ps *p, struct from_item *f)
+{
+    p->i += 2;
+    f->kind = FR_CHANGETABLE;
+    if (accept(p, "VERSION"))
+        f->ct_version = true;
+    else
+        expect(p, "CHANGES");
+    f->name = name3(p);
+    f->ct_written = arena_printf(p->a, "%s%s%s%s%s", f->name.db ? f->name.db : "", f->name.db ? "." : "",
+                                 f->name.schema ? f->name.schema : "", f->name.schema || f->name.db ? "." : "",
+                                 f->name.name);
+    expect_op(p, ",");
+    if (!f->ct_version) {
+        struct token *t = cur(p);
+        if (t->kind == TK_VAR) {
+            f->ct_last = newx(p, EX_VAR);
+            f->ct_last->s = dup(p, t->text);
+            p->i++;
+        } else if (at(p, "NULL")) {
+            f->ct_last = newx(p, EX_NULL);
+            p->i++;
+        } else if (t->kind == TK_INT || (at_op(p, "-") && peekn(p, 1)->kind == TK_INT)) {
+            bool neg = accept_op(p, "-");
+            f->ct_last = newx(p, EX_INT);
+            f->ct_last->s = neg ? arena_printf(p->a, "-%s", cur(p)->text) : dup(p, cur(p)->text);
+            p->i++;
+        } else {
+            fail(p);
+        }
+        if (accept_op(p, ","))
+            expect(p, "FORCESEEK");
+    } else {
+        f->ct_cols = ident_list(p, &f->nct_cols, NULL);
+        expect_op(p, ",");
+        expect_op(p, "(");
+        f->ct_vals = expr_list(p, &f->nct_vals);
+        expect_op(p, ")");
+    }
+    expect_op(p, ")");
+    f->alias = opt_alias(p);
+    if (!f->alias)
+        fail_msg(p, 22104, "A table returned by the CHANGETABLE function must be aliased.");
+    if (at_op(p, "("))
+        f->colnames = ident_list(p, &f->ncolnames, NULL);
+    return f;
 }
 
 static struct from_item *table_source(struct ps *p)
@@ -784,6 +850,8 @@ static struct from_item *table_source(struct ps *p)
     }
     if (cur(p)->kind == TK_VAR)
         fail(p); /* table variables */
+    if (is_kw(cur(p), "CHANGETABLE") && peekn(p, 1)->kind == TK_OP && peekn(p, 1)->text[0] == '(')
+        return changetable_source(p, f);
     f->kind = FR_TABLE;
     f->name = name3(p);
     if (at_op(p, "("))
@@ -1476,6 +1544,63 @@ static struct stmt *drop_stmt(struct ps *p, int line)
  * The value is ON/OFF, a word, a number or a parenthesised list
  * (CHANGE_TRACKING = ON (CHANGE_RETENTION = 2 DAYS)), kept as text. Other
  * forms (MODIFY NAME, ADD FILE ...) parse as unsupported. */
+/*
+ * SET CHANGE_TRACKING = ON [(options)] | = OFF | (options), options being
+ * CHANGE_RETENTION = n DAYS|HOURS|MINUTES and AUTO_CLEANUP = ON|OFF, each
+ * at most once (5091); the retention must be 1 .. 2147483647 minutes
+ * (5092); another unit is 155. Fills s->ct_*.
+ */
+static void ct_db_options(struct ps *p, struct stmt *s)
+{
+    p->i++; /* CHANGE_TRACKING */
+    s->ct_state = -1;
+    s->ct_retention = -1;
+    s->ct_auto_cleanup = -1;
+    if (accept_op(p, "=")) {
+        s->ct_state = onoff(p);
+        if (!s->ct_state || !at_op(p, "("))
+            return;
+    }
+    expect_op(p, "(");
+    do {
+        if (accept(p, "CHANGE_RETENTION")) {
+            if (s->ct_retention >= 0)
+                fail_msg(p, 5091, "ALTER DATABASE change tracking option 'CHANGE_RETENTION' was specified more than once. Each option can be specified only once.");
+            expect_op(p, "=");
+            if (cur(p)->kind != TK_INT)
+                fail(p);
+            const char *digits = cur(p)->text;
+            p->i++;
+            struct token *u = cur(p);
+            if (u->kind != TK_IDENT && u->kind != TK_QIDENT)
+                fail(p);
+            int units = ieq(u->text, "MINUTES") ? 1 : ieq(u->text, "HOURS") ? 2 : ieq(u->text, "DAYS") ? 3 : 0;
+            if (!units) {
+                p->pe->number = 155;
+                p->pe->line = u->line;
+                snprintf(p->pe->text, sizeof(p->pe->text), "'%.300s' is not a recognized CHANGE RETENTION UNIT option.",
+                         u->text);
+                longjmp(p->jb, 1);
+            }
+            p->i++;
+            static const int64_t per[] = {0, 1, 60, 1440};
+            int64_t n = strlen(digits) > 12 ? INT64_MAX / 2 : strtoll(digits, NULL, 10);
+            if (n < 1 || n > 2147483647LL / per[units])
+                fail_msg(p, 5092, "The value for change tracking option 'CHANGE_RETENTION' is not valid. The value must be between 1 and 2147483647 minutes.");
+            s->ct_retention = n;
+            s->ct_units = units;
+        } else if (accept(p, "AUTO_CLEANUP")) {
+            if (s->ct_auto_cleanup >= 0)
+                fail_msg(p, 5091, "ALTER DATABASE change tracking option 'AUTO_CLEANUP' was specified more than once. Each option can be specified only once.");
+            expect_op(p, "=");
+            s->ct_auto_cleanup = onoff(p);
+        } else {
+            fail(p);
+        }
+    } while (accept_op(p, ","));
+    expect_op(p, ")");
+}
+
 static struct stmt *alter_database(struct ps *p, int line)
 {
     struct stmt *s = newst(p, ST_ALTER_DB, line);
@@ -1494,6 +1619,12 @@ static struct stmt *alter_database(struct ps *p, int line)
     do {
         if (s->ndbopts == 16)
             fail(p);
+        if (at(p, "CHANGE_TRACKING")) {
+            ct_db_options(p, s);
+            s->dbopts[s->ndbopts] = "CHANGE_TRACKING";
+            s->dbvals[s->ndbopts++] = "";
+            continue;
+        }
         s->dbopts[s->ndbopts] = upper_dup(p->a, ident_any(p));
         accept_op(p, "=");
         int st = p->i;
@@ -1586,6 +1717,17 @@ static struct stmt *alter_stmt(struct ps *p, int line)
         expect(p, "COLUMN");
         s->akind = AT_ALTER_COL;
         s->cdefs[s->ncdefs++] = coldef_parse(p);
+    } else if ((at(p, "ENABLE") || at(p, "DISABLE")) && is_kw(peekn(p, 1), "CHANGE_TRACKING")) {
+        s->akind = at(p, "ENABLE") ? AT_ENABLE_CT : AT_DISABLE_CT;
+        s->ct_track_columns = -1;
+        p->i += 2;
+        if (s->akind == AT_ENABLE_CT && accept(p, "WITH")) {
+            expect_op(p, "(");
+            expect(p, "TRACK_COLUMNS_UPDATED");
+            expect_op(p, "=");
+            s->ct_track_columns = onoff(p);
+            expect_op(p, ")");
+        }
     } else if (at(p, "ENABLE") || at(p, "DISABLE")) {
         s->kind = ST_UNSUPPORTED;
         s->what = "ALTER TABLE ... ENABLE/DISABLE";
@@ -1991,6 +2133,37 @@ static struct stmt *block_until(struct ps *p, int line)
     return s;
 }
 
+/*
+ * WITH CHANGE_TRACKING_CONTEXT (context) before INSERT, UPDATE, DELETE or
+ * MERGE: the context is a variable or a binary literal (NULL: 156, a
+ * string: 102); a SELECT is 22108, anything else a syntax error. The type
+ * of a variable is checked when the statement runs (22109).
+ */
+static struct stmt *ct_context_stmt(struct ps *p, int line)
+{
+    (void)line;
+    p->i++; /* CHANGE_TRACKING_CONTEXT */
+    expect_op(p, "(");
+    struct expr *x = NULL;
+    if (cur(p)->kind == TK_VAR) {
+        x = newx(p, EX_VAR);
+        x->s = dup(p, cur(p)->text);
+        p->i++;
+    } else if (cur(p)->kind == TK_BIN) {
+        x = primary(p);
+    } else {
+        fail(p);
+    }
+    expect_op(p, ")");
+    if (at(p, "SELECT"))
+        fail_msg(p, 22108, "The CHANGE_TRACKING_CONTEXT WITH clause cannot be used with a SELECT statement.");
+    if (!at(p, "INSERT") && !at(p, "UPDATE") && !at(p, "DELETE") && !at(p, "MERGE"))
+        fail(p);
+    struct stmt *s = statement(p);
+    s->ct_context = x;
+    return s;
+}
+
 static struct stmt *statement(struct ps *p)
 {
     while (accept_op(p, ";"))
@@ -2144,6 +2317,8 @@ static struct stmt *statement(struct ps *p)
     }
     if (is_kw(t, "GO"))
         fail(p);
+    if (is_kw(t, "WITH") && at(p, "CHANGE_TRACKING_CONTEXT"))
+        return ct_context_stmt(p, line);
     if (is_kw(t, "WITH") || is_kw(t, "MERGE") || is_kw(t, "GRANT") || is_kw(t, "REVOKE") ||
         is_kw(t, "DENY") || is_kw(t, "WAITFOR") || is_kw(t, "DBCC") || is_kw(t, "CHECKPOINT") ||
         is_kw(t, "OPEN") || is_kw(t, "FETCH") || is_kw(t, "CLOSE") || is_kw(t, "DEALLOCATE") ||

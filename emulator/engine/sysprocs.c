@@ -270,6 +270,19 @@ int sysprocs_exec(struct engine_session *s, struct stmt *st, const char *proc,
         }
         return journal_clock_advance(s->eng, arg_int(&a, 0, 0), e);
     }
+    if (ieq(p, "sp_flush_CT_internal_table_on_demand")) {
+        /* Change Tracking cleanup of the current database now (ct.c) */
+        if (get_args(s, st, params, nparams, &a, e))
+            return -1;
+        char *table = arg_text(s, &a, 0);
+        if (txn_prepare(s, true, e) || txn_stmt_begin(s, e))
+            return -1;
+        int rc = ct_flush(s, table, e);
+        txn_stmt_end(s, rc == 0);
+        struct sqlerr e2 = {0};
+        txn_finish(s, rc == 0, &e2);
+        return rc;
+    }
     if (ieq(p, "tdslite.set_fault")) {
         if (get_args(s, st, params, nparams, &a, e))
             return -1;
