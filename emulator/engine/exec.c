@@ -119,7 +119,8 @@ static bool compile_error(int number)
 static int parse_severity(int number)
 {
     switch (number) {
-    case 102: case 156: case 105: case 111: case 113: case 10709: case 1002:
+    case 102: case 156: case 105: case 111: case 113: case 10709: case 1002: case 155: case 5091:
+    case 5092:
         return 15;
     default:
         return 16;
