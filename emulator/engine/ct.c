@@ -1052,10 +1052,11 @@ static void fn_minvalid(sqlite3_context *c, int argc, sqlite3_value **argv)
         sqlite3_result_null(c);
         return;
     }
+    int64_t oid = sqlite3_value_int64(argv[1]);
     db_state(s, dbid, &d);
     if (d.on)
-        tab_state(s, dbid, sqlite3_value_int64(argv[1]), &t);
-    if (!d.on || !t.tracked)
+        tab_state(s, dbid, oid, &t);
+    if (!d.on || !t.tracked || !sec_has_perm(s, dbid, oid, "VIEW CHANGE TRACKING"))
         sqlite3_result_null(c);
     else
         sqlite3_result_int64(c, t.min_valid);
@@ -1412,6 +1413,13 @@ int ct_gen_from(struct gen *g, struct scope *sc, struct from_item *f)
     struct idx_meta *pk = pk_index(tm);
     if (!t.tracked || !pk)
         return codegen_err(g, 22105, 16, "Change tracking is not enabled on table '%s'.", f->ct_written);
+    /* reading change data needs SELECT and VIEW CHANGE TRACKING (229) */
+    if (sec_check_object(s, tm->dbid, tm->object_id, tm->dbname, tm->schema, tm->name, "SELECT", &g->err) ||
+        sec_check_object(s, tm->dbid, tm->object_id, tm->dbname, tm->schema, tm->name, "VIEW CHANGE TRACKING",
+                         &g->err)) {
+        g->failed = true;
+        return -1;
+    }
     char *alias = codegen_alias(g);
     if (f->ct_version)
         return gen_version(g, sc, f, tm, pk, alias);

@@ -556,6 +556,32 @@ static void test_snapshot(void **state)
     buf_free(&r2.log);
 }
 
+/* A8: reading change data needs SELECT and VIEW CHANGE TRACKING (229). */
+static void test_permission(void **state)
+{
+    struct fx *f = *state;
+    setup_t(f, "");
+    ok(f, "INSERT INTO t (id) VALUES (1)");
+    ok(f, "CREATE LOGIN ctu WITH PASSWORD = 'Str0ng!pass'; CREATE USER ctu FOR LOGIN ctu; GRANT SELECT ON t TO ctu");
+    struct rec r2;
+    struct engine_session *s2 = NULL;
+    buf_init(&r2.log, 0);
+    assert_int_equal(engine_login(f->e, "ctu", "Str0ng!pass", "ctdb", 52, &rec_out, &r2, &s2), 0);
+    const char *out = run_on(s2, &r2, "SELECT count(*) FROM CHANGETABLE(CHANGES dbo.t, 0) AS c");
+    EXPECT_IN(out, "ERR 229,14,5: The VIEW CHANGE TRACKING permission was denied on the object 't', database 'ctdb', schema 'dbo'.");
+    out = run_on(s2, &r2, "SELECT CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('dbo.t')) AS mv");
+    EXPECT_IN(out, "row:NULL\n");
+    ok(f, "GRANT VIEW CHANGE TRACKING ON t TO ctu");
+    out = run_on(s2, &r2, "SELECT count(*) AS n, CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('dbo.t')) AS mv"
+                          " FROM CHANGETABLE(CHANGES dbo.t, 0) AS c");
+    EXPECT_IN(out, "row:1|0\n");
+    ok(f, "REVOKE SELECT ON t TO ctu");
+    out = run_on(s2, &r2, "SELECT count(*) FROM CHANGETABLE(CHANGES dbo.t, 0) AS c");
+    EXPECT_IN(out, "ERR 229,14,5: The SELECT permission was denied on the object 't', database 'ctdb', schema 'dbo'.");
+    engine_session_close(s2);
+    buf_free(&r2.log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -572,6 +598,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_context, rec_setup, rec_teardown),
         cmocka_unit_test_setup_teardown(test_cleanup, rec_setup, rec_teardown),
         cmocka_unit_test_setup_teardown(test_snapshot, rec_setup, rec_teardown),
+        cmocka_unit_test_setup_teardown(test_permission, rec_setup, rec_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
