@@ -314,6 +314,39 @@ static bool before(const struct timespec *a, const struct timespec *b)
 }
 
 /*
+ * Sleep in the queue until w can be granted (1), its deadline passes (-1),
+ * an attention arrives (-2) or it becomes a deadlock victim (-3). Called
+ * and returns with t->mu held and w linked; the caller unlinks it.
+ */
+static int wait_queued(struct applock_table *t, struct waiter *w, int timeout_ms)
+{
+    struct timespec deadline, now, slice;
+    if (timeout_ms > 0)
+        deadline_after(&deadline, timeout_ms);
+    for (;;) {
+        if (w->victim || deadlock(t, w))
+            return -3;
+        deadline_after(&slice, 100);
+        if (timeout_ms > 0 && before(&deadline, &slice))
+            slice = deadline;
+        pthread_cond_timedwait(&t->cv, &t->mu, &slice);
+        if (w->victim)
+            return -3;
+        if (grantable(w->r, w->s, w->mode, w->conversion, w))
+            return 1;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (timeout_ms > 0 && !before(&now, &deadline))
+            return -1;
+        /* an attention (or a closed socket): look without holding the table */
+        pthread_mutex_unlock(&t->mu);
+        bool cancelled = exec_poll_cancel(w->s) || w->s->closed;
+        pthread_mutex_lock(&t->mu);
+        if (cancelled)
+            return -2;
+    }
+}
+
+/*
  * sp_getapplock's core: 0 granted at once, 1 granted after waiting, -1
  * timed out, -2 cancelled (attention), -3 deadlock victim, -999 out of
  * memory. timeout_ms -1 waits for ever.
@@ -331,7 +364,7 @@ static int acquire(struct engine_session *s, int dbid, int principal, const uint
     }
     struct hold *own = hold_find(r, s, session_owner);
     struct hold *fresh = NULL;
-    if (!own) { /* allocate now so a grant cannot fail later */
+    if (!own) { /* allocate now so that a grant cannot fail later */
         fresh = sl_calloc(1, sizeof(*fresh));
         if (!fresh) {
             res_gc(t, r);
@@ -341,76 +374,33 @@ static int acquire(struct engine_session *s, int dbid, int principal, const uint
         fresh->s = s;
         fresh->session_owner = session_owner;
     }
-    int want = mode_union(own ? own->mode : M_NONE, mode);
-    bool conversion = own != NULL;
-    struct waiter w = {s, r, want, conversion, false, 0, NULL, NULL};
-    if (grantable(r, s, want, conversion, NULL)) {
+    struct waiter w = {s, r, mode_union(own ? own->mode : M_NONE, mode), own != NULL, false, 0, NULL, NULL};
+    if (grantable(r, s, w.mode, w.conversion, NULL)) {
         rc = 0;
-        goto granted;
-    }
-    if (timeout_ms == 0) {
+    } else if (timeout_ms == 0) {
         rc = -1;
-        goto out;
+    } else { /* queue up at the tail and wait */
+        w.seq = ++t->seq;
+        struct waiter **pp = &r->queue;
+        while (*pp)
+            pp = &(*pp)->next;
+        *pp = &w;
+        w.tnext = t->waiters;
+        t->waiters = &w;
+        rc = wait_queued(t, &w, timeout_ms);
+        waiter_unlink(t, &w);
+        pthread_cond_broadcast(&t->cv); /* those queued behind may go now */
     }
-    /* queue up at the tail */
-    w.seq = ++t->seq;
-    struct waiter **pp = &r->queue;
-    while (*pp)
-        pp = &(*pp)->next;
-    *pp = &w;
-    w.tnext = t->waiters;
-    t->waiters = &w;
-    struct timespec deadline;
-    if (timeout_ms > 0)
-        deadline_after(&deadline, timeout_ms);
-    for (;;) {
-        if (w.victim || deadlock(t, &w)) {
-            rc = -3;
-            break;
-        }
-        struct timespec now, slice;
-        deadline_after(&slice, 100);
-        if (timeout_ms > 0 && before(&deadline, &slice))
-            slice = deadline;
-        pthread_cond_timedwait(&t->cv, &t->mu, &slice);
-        if (w.victim) {
-            rc = -3;
-            break;
-        }
-        if (grantable(r, s, want, conversion, &w)) {
-            rc = 1;
-            break;
-        }
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (timeout_ms > 0 && !before(&now, &deadline)) {
-            rc = -1;
-            break;
-        }
-        /* an attention: look at the socket without holding the table */
-        pthread_mutex_unlock(&t->mu);
-        bool cancelled = exec_poll_cancel(s) || s->closed;
-        pthread_mutex_lock(&t->mu);
-        if (cancelled) {
-            rc = -2;
-            break;
-        }
-    }
-    waiter_unlink(t, &w);
-    pthread_cond_broadcast(&t->cv); /* those queued behind may go now */
-    if (rc != 1)
-        goto out;
-granted:
-    if (fresh) {
-        fresh->mode = want;
+    if (rc >= 0 && fresh) {
+        fresh->mode = w.mode;
         fresh->count = 1;
         fresh->next = r->holds;
         r->holds = fresh;
         fresh = NULL;
-    } else {
-        own->mode = want;
+    } else if (rc >= 0) {
+        own->mode = w.mode;
         own->count++;
     }
-out:
     sl_free(fresh);
     res_gc(t, r);
     pthread_mutex_unlock(&t->mu);

@@ -2068,6 +2068,54 @@ static const struct view_def views[] = {
      " cleanup_version AS cleanup_version, min_valid_version AS min_valid_version FROM $D.tl_ct_tables"},
     {"sys", "schemas", "name:sysname;schema_id:int;principal_id:int:n",
      "SELECT name AS name, schema_id AS schema_id, 1 AS principal_id FROM $D.tl_schemas"},
+    /* security catalog (security.c keeps the tables) */
+    {"sys", "database_principals",
+     "name:sysname;principal_id:int;type:char(1);type_desc:nvarchar(60):n;default_schema_name:sysname:n;"
+     "create_date:datetime;modify_date:datetime;owning_principal_id:int:n;sid:varbinary(85):n;is_fixed_role:bit;"
+     "authentication_type:int;authentication_type_desc:nvarchar(60):n",
+     "SELECT name AS name, principal_id AS principal_id, type AS type,"
+     " CASE type WHEN 'R' THEN 'DATABASE_ROLE' ELSE 'SQL_USER' END AS type_desc,"
+     " CASE WHEN type = 'S' THEN coalesce(default_schema, 'dbo') END AS default_schema_name,"
+     " coalesce(create_date, '2003-04-08 09:10:42.287') AS create_date, coalesce(create_date, '2003-04-08 09:10:42.287') AS modify_date,"
+     " CASE WHEN type = 'R' THEN 1 END AS owning_principal_id, sid AS sid,"
+     " principal_id >= 16384 AS is_fixed_role, CASE WHEN sid IS NOT NULL AND principal_id <> 2 THEN 1 ELSE 0 END AS authentication_type,"
+     " CASE WHEN sid IS NOT NULL AND principal_id <> 2 THEN 'INSTANCE' ELSE 'NONE' END AS authentication_type_desc"
+     " FROM $D.tl_principals"},
+    {"sys", "database_role_members", "role_principal_id:int;member_principal_id:int",
+     "SELECT role_id AS role_principal_id, member_id AS member_principal_id FROM $D.tl_role_members"},
+    {"sys", "database_permissions",
+     "class:tinyint;class_desc:nvarchar(60):n;major_id:int;minor_id:int;grantee_principal_id:int;grantor_principal_id:int;"
+     "type:char(4);permission_name:nvarchar(128):n;state:char(1);state_desc:nvarchar(60):n",
+     "SELECT class AS class, CASE class WHEN 0 THEN 'DATABASE' WHEN 1 THEN 'OBJECT_OR_COLUMN' ELSE 'SCHEMA' END AS class_desc,"
+     " major_id AS major_id, 0 AS minor_id, grantee_id AS grantee_principal_id, 1 AS grantor_principal_id,"
+     " substr(CASE permission WHEN 'SELECT' THEN 'SL' WHEN 'INSERT' THEN 'IN' WHEN 'UPDATE' THEN 'UP' WHEN 'DELETE' THEN 'DL'"
+     " WHEN 'EXECUTE' THEN 'EX' WHEN 'REFERENCES' THEN 'RF' WHEN 'ALTER' THEN 'AL' WHEN 'CONTROL' THEN 'CL'"
+     " WHEN 'VIEW DEFINITION' THEN 'VW' WHEN 'VIEW CHANGE TRACKING' THEN 'VWCT' WHEN 'TAKE OWNERSHIP' THEN 'TO'"
+     " WHEN 'CONNECT' THEN 'CO' WHEN 'CREATE TABLE' THEN 'CRTB' WHEN 'CREATE PROCEDURE' THEN 'CRPR' WHEN 'CREATE VIEW' THEN 'CRVW'"
+     " WHEN 'CREATE SCHEMA' THEN 'CRSM' WHEN 'CREATE FUNCTION' THEN 'CRFN' WHEN 'VIEW DATABASE STATE' THEN 'VWDS'"
+     " WHEN 'SHOWPLAN' THEN 'SPLN' ELSE upper(substr(permission, 1, 4)) END || '    ', 1, 4) AS type,"
+     " upper(permission) AS permission_name, state AS state,"
+     " CASE state WHEN 'D' THEN 'DENY' WHEN 'W' THEN 'GRANT_WITH_GRANT_OPTION' ELSE 'GRANT' END AS state_desc"
+     " FROM $D.tl_perms"},
+    {"sys", "server_principals",
+     "name:sysname;principal_id:int;sid:varbinary(85):n;type:char(1);type_desc:nvarchar(60):n;is_disabled:bit:n;"
+     "create_date:datetime;modify_date:datetime;default_database_name:sysname:n;default_language_name:sysname:n",
+     "SELECT 'sa' AS name, 1 AS principal_id, X'01' AS sid, 'S' AS type, 'SQL_LOGIN' AS type_desc, 0 AS is_disabled,"
+     " '2003-04-08 09:10:35.460' AS create_date, '2003-04-08 09:10:35.460' AS modify_date, 'master' AS default_database_name,"
+     " 'us_english' AS default_language_name"
+     " UNION ALL SELECT 'public', 2, X'02', 'R', 'SERVER_ROLE', 0, '2009-04-13 12:59:06.870', '2009-04-13 12:59:06.870', NULL, NULL"
+     " UNION ALL SELECT 'sysadmin', 3, X'03', 'R', 'SERVER_ROLE', 0, '2009-04-13 12:59:06.870', '2009-04-13 12:59:06.870', NULL, NULL"
+     " UNION ALL SELECT name, principal_id, sid, 'S', 'SQL_LOGIN', is_disabled, create_date, create_date, default_db, 'us_english'"
+     " FROM \"d1\".tl_logins"},
+    {"sys", "sql_logins",
+     "name:sysname;principal_id:int;sid:varbinary(85):n;type:char(1);type_desc:nvarchar(60):n;is_disabled:bit:n;"
+     "create_date:datetime;modify_date:datetime;default_database_name:sysname:n;default_language_name:sysname:n;"
+     "is_policy_checked:bit:n;is_expiration_checked:bit:n",
+     "SELECT 'sa' AS name, 1 AS principal_id, X'01' AS sid, 'S' AS type, 'SQL_LOGIN' AS type_desc, 0 AS is_disabled,"
+     " '2003-04-08 09:10:35.460' AS create_date, '2003-04-08 09:10:35.460' AS modify_date, 'master' AS default_database_name,"
+     " 'us_english' AS default_language_name, 1 AS is_policy_checked, 0 AS is_expiration_checked"
+     " UNION ALL SELECT name, principal_id, sid, 'S', 'SQL_LOGIN', is_disabled, create_date, create_date, default_db, 'us_english',"
+     " is_policy_checked, 0 FROM \"d1\".tl_logins"},
     {"sys", "objects",
      "name:sysname;object_id:int;principal_id:int:n;schema_id:int;parent_object_id:int;type:char(2):n;type_desc:nvarchar(60):n;"
      "create_date:datetime;modify_date:datetime;is_ms_shipped:bit;is_published:bit;is_schema_published:bit",

@@ -1263,6 +1263,16 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
         out_quoted(g, v, strlen(v));
         return 0;
     }
+    if (ieq(n, "USER_ID") || ieq(n, "DATABASE_PRINCIPAL_ID")) {
+        if (e->nargs > 1)
+            return nargs_err(g, e, 1);
+        *ty = mk(TL_T_INT, 0, 0, 0);
+        if (e->nargs)
+            OUT("tl_user_id(%s)", fa.s[0]);
+        else
+            OUTS("tl_user_id()");
+        return 0;
+    }
     if (ieq(n, "HAS_PERMS_BY_NAME")) {
         if (e->nargs < 3 || e->nargs > 5)
             return nargs_err(g, e, 3);

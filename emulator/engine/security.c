@@ -1560,6 +1560,28 @@ static void fn_user_name(sqlite3_context *c, int argc, sqlite3_value **argv)
     sqlite3_finalize(st);
 }
 
+/* USER_ID(name) / DATABASE_PRINCIPAL_ID(name): the principal's id in the
+ * current database, NULL when unknown; without an argument, the session's
+ * user. */
+static void fn_user_id(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    struct engine_session *s = fsess(c);
+    if (argc == 0) {
+        int id = user_id(s, s->dbid);
+        if (id < 0)
+            sqlite3_result_null(c);
+        else
+            sqlite3_result_int(c, id);
+        return;
+    }
+    const char *name = arg_text(argv[0]);
+    int id = name ? principal_id(s, s->dbid, name, NULL) : -1;
+    if (id < 0)
+        sqlite3_result_null(c);
+    else
+        sqlite3_result_int(c, id);
+}
+
 /* SUSER_SNAME(sid) / SUSER_NAME(principal_id): a login's name. */
 static void fn_suser_name(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
@@ -1602,6 +1624,8 @@ int sec_register(struct engine_session *s)
         {"tl_is_rolemember", 1, fn_is_rolemember},
         {"tl_is_rolemember", 2, fn_is_rolemember},
         {"tl_user_name", 1, fn_user_name},
+        {"tl_user_id", 0, fn_user_id},
+        {"tl_user_id", 1, fn_user_id},
         {"tl_suser_name", 1, fn_suser_name},
     };
     for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {

@@ -394,6 +394,37 @@ class Permissions(unittest.TestCase):
         u.close()
 
 
+class CatalogViews(unittest.TestCase):
+    def test_principals_members_and_permissions(self):
+        name = new_login()
+        c = sa()
+        run(c, "USE secdb; CREATE ROLE cv_role; ALTER ROLE cv_role ADD MEMBER %s; GRANT SELECT ON dbo.t TO cv_role;"
+               " DENY VIEW CHANGE TRACKING ON SCHEMA::dbo TO %s" % (name, name))
+        r = run(c, "SELECT name, type, type_desc, authentication_type_desc FROM sys.database_principals"
+                   " WHERE name IN (N'%s', N'cv_role', N'dbo', N'guest', N'db_owner') ORDER BY principal_id" % name)[0]
+        self.assertEqual(r, [("dbo", "S", "SQL_USER", "INSTANCE"), ("guest", "S", "SQL_USER", "NONE"),
+                             (name, "S", "SQL_USER", "INSTANCE"), ("cv_role", "R", "DATABASE_ROLE", "NONE"),
+                             ("db_owner", "R", "DATABASE_ROLE", "NONE")])
+        self.assertEqual(run(c, "SELECT USER_NAME(role_principal_id) FROM sys.database_role_members"
+                                " WHERE member_principal_id = USER_ID(N'%s')" % name)[0], [("cv_role",)])
+        self.assertEqual(run(c, "SELECT USER_ID(), USER_ID(N'no_such'), DATABASE_PRINCIPAL_ID(N'public')")[0][0],
+                         (1, None, 0))
+        r = run(c, "SELECT USER_NAME(m.role_principal_id) FROM sys.database_role_members m"
+                   " JOIN sys.database_principals p ON p.principal_id = m.member_principal_id WHERE p.name = N'%s'" % name)
+        self.assertEqual(r[0], [("cv_role",)])
+        r = run(c, "SELECT d.class_desc, d.type, d.permission_name, d.state_desc, p.name FROM sys.database_permissions d"
+                   " JOIN sys.database_principals p ON p.principal_id = d.grantee_principal_id"
+                   " WHERE p.name IN (N'%s', N'cv_role') ORDER BY d.permission_name" % name)[0]
+        self.assertEqual(r, [("DATABASE", "CO  ", "CONNECT", "GRANT", name),
+                             ("OBJECT_OR_COLUMN", "SL  ", "SELECT", "GRANT", "cv_role"),
+                             ("SCHEMA", "VWCT", "VIEW CHANGE TRACKING", "DENY", name)])
+        r = run(c, "SELECT name, type_desc, is_disabled FROM sys.server_principals WHERE name IN (N'sa', N'%s')"
+                   " ORDER BY principal_id" % name)[0]
+        self.assertEqual(r, [("sa", "SQL_LOGIN", False), (name, "SQL_LOGIN", False)])
+        self.assertEqual(scalar(c, "SELECT is_policy_checked FROM sys.sql_logins WHERE name = N'%s'" % name), True)
+        c.close()
+
+
 class Functions(unittest.TestCase):
     def test_char(self):
         c = sa()
