@@ -17,6 +17,8 @@
  *   D  per_table  shop.dbo.types_sd  soft_delete, 0 -> 9: ids 0..8, I/U/D
  *   E  unified    shop.dbo.types_un  catalog "main", 0 -> 9: ids 0..8, I/U/D
  *   F  per_table  shop.dbo.empty     no rows: publishes nothing
+ *   R  per_table  shop.dbo.types     full reload at version 40 (the watermark
+ *                                    fell behind retention): ids 0, 3, 4, 12
  *
  * Value text (as tests/parquet/gen_cases.c): integers and decimals exact,
  * floats "%.9g"/"%.17g" with NaN, Infinity, -Infinity, -0 spelled out,
@@ -281,6 +283,7 @@ struct change {
     char op;     /* I, U, D */
     int g;       /* generation of its values */
     int64_t version;
+    bool full;   /* read by a full load: no creation version */
 };
 
 struct run {
@@ -318,7 +321,7 @@ static void change_value(const struct change *ch, size_t c, struct val *v)
  * incremental run (a full load has none, as ct.c reads it). */
 static const char *creation(const struct change *ch, char *buf, size_t cap)
 {
-    if (ch->op != 'I' || ch->version <= 10)
+    if (ch->op != 'I' || ch->full)
         return "null";
     snprintf(buf, cap, "%" PRId64, ch->version);
     return buf;
@@ -433,7 +436,7 @@ static int do_run(const char *root, const struct run *r, FILE *f, bool first)
 
 int main(int argc, char **argv)
 {
-    static struct run runs[6];
+    static struct run runs[7];
     FILE *f;
     int bad = 0;
 
@@ -444,30 +447,34 @@ int main(int argc, char **argv)
     runs[0] = (struct run){.name = "A", .table = "types", .format = SINK_PER_TABLE, .full = true,
                            .from = -1, .to = 10, .max_file_rows = 7, .n = 12};
     for (int i = 0; i < 12; i++)
-        runs[0].ch[i] = (struct change){i, 'I', 0, 10};
+        runs[0].ch[i] = (struct change){i, 'I', 0, 10, true};
     runs[1] = (struct run){.name = "B", .table = "types", .format = SINK_PER_TABLE, .from = 10,
                            .to = 20, .n = 3,
-                           .ch = {{1, 'U', 1, 11}, {2, 'D', 1, 12}, {12, 'I', 1, 13}}};
+                           .ch = {{1, 'U', 1, 11, false}, {2, 'D', 1, 12, false}, {12, 'I', 1, 13, false}}};
     runs[2] = (struct run){.name = "C", .table = "types", .format = SINK_PER_TABLE, .from = 20,
-                           .to = 30, .n = 2, .ch = {{1, 'U', 2, 21}, {12, 'U', 2, 22}}};
+                           .to = 30, .n = 2, .ch = {{1, 'U', 2, 21, false}, {12, 'U', 2, 22, false}}};
     runs[3] = (struct run){.name = "D", .table = "types_sd", .format = SINK_PER_TABLE,
                            .soft_delete = true, .from = 0, .to = 9, .n = 9};
     runs[4] = (struct run){.name = "E", .table = "types_un", .catalog = "main",
                            .format = SINK_UNIFIED, .from = 0, .to = 9, .n = 9};
     for (int i = 0; i < 9; i++) {
-        runs[3].ch[i] = (struct change){i, "IUD"[i % 3], 1, i + 1};
-        runs[4].ch[i] = (struct change){i, "IUD"[i % 3], 1, i + 1};
+        runs[3].ch[i] = (struct change){i, "IUD"[i % 3], 1, i + 1, false};
+        runs[4].ch[i] = (struct change){i, "IUD"[i % 3], 1, i + 1, false};
     }
     runs[5] = (struct run){.name = "F", .table = "empty", .format = SINK_PER_TABLE, .from = 0,
                            .to = 1, .n = 0};
+    runs[6] = (struct run){.name = "R", .table = "types", .format = SINK_PER_TABLE, .full = true,
+                           .from = -1, .to = 40, .n = 4,
+                           .ch = {{0, 'I', 3, 40, true}, {3, 'I', 3, 40, true},
+                                  {4, 'I', 3, 40, true}, {12, 'I', 3, 40, true}}};
     if (!(f = fopen(argv[2], "w"))) {
         fprintf(stderr, "sink_driver: cannot create %s\n", argv[2]);
         return 1;
     }
     fputs("{\"runs\":[\n", f);
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         runs[i].started_ms = STARTED_MS + i * 61001LL; /* one run a minute and a bit */
-    for (int i = 0; i < 6 && !bad; i++)
+    for (int i = 0; i < 7 && !bad; i++)
         bad = do_run(argv[1], &runs[i], f, i == 0);
     fputs("]}\n", f);
     if (fclose(f) != 0)

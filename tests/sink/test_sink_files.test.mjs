@@ -17,7 +17,8 @@
 //             unified: data parsed with its number text kept, table_id,
 //             cursor, extractionTimestamp, operation, schemaVersion
 //   recipe    the current-state query of docs/output-formats.md over the
-//             full load and the two incremental runs
+//             full load and the two incremental runs, then after a full
+//             reload; and the JSON access to unified data it shows
 // Last line "N passed, M failed"; exit status non-zero on any failure.
 // SL_KEEP=1 keeps the output directory.
 
@@ -493,34 +494,75 @@ async function checkValues(con, root, exp) {
   }
 }
 
-// docs/output-formats.md: the table as of the last run, deletes applied.
+// The current-state query of docs/output-formats.md (keep them the same).
+const RECIPE = (dir) => `
+  WITH changes AS (
+    SELECT * FROM read_parquet('${dir}/*/*.parquet')
+  ),
+  baseline AS (
+    SELECT coalesce(max(SYS_CHANGE_VERSION), -1) AS v FROM changes
+    WHERE SYS_CHANGE_OPERATION = 'I' AND SYS_CHANGE_CREATION_VERSION IS NULL
+  ),
+  latest AS (
+    SELECT *, row_number() OVER (PARTITION BY id ORDER BY SYS_CHANGE_VERSION DESC) AS rn
+    FROM changes WHERE SYS_CHANGE_VERSION >= (SELECT v FROM baseline)
+  )
+  SELECT * EXCLUDE (rn) FROM latest WHERE rn = 1 AND SYS_CHANGE_OPERATION <> 'D'
+  ORDER BY id`;
+
+// The table as of each point: after run C (A, B, C: deletes applied, the
+// latest change per key) and after the reload R (only R's rows: keys
+// deleted while the watermark was behind must not come back).
 async function checkRecipe(con, root, exp) {
   const check = new Check('recipe');
+  const runs = exp.runs.filter((x) => x.table === 'types');
+  const reload = runs.find((x) => x.run === 'R');
   const dir = path.join(root, 'data/shop/dbo/types');
+  const before = path.join(root, 'before-reload');
+  // the state after run C: the same files without R's
+  for (const run of runs.filter((x) => x !== reload)) {
+    for (const f of run.files) {
+      const to = path.join(before, path.basename(path.dirname(f.path)), path.basename(f.path));
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.copyFileSync(path.join(root, f.path), to);
+    }
+  }
+  await checkState(check, con, before, runs.filter((x) => x !== reload), 'after C');
+  fs.rmSync(before, { recursive: true });
+  await checkState(check, con, dir, runs, 'after R');
+  // unified: the documented JSON access
+  const un = exp.runs.find((x) => x.format === 'unified');
   const r = await con.runAndReadAll(`
-    SELECT * EXCLUDE (rn) FROM (
-      SELECT *, row_number() OVER (PARTITION BY id ORDER BY SYS_CHANGE_VERSION DESC) AS rn
-      FROM read_parquet('${dir}/*/*.parquet'))
-    WHERE rn = 1 AND SYS_CHANGE_OPERATION <> 'D'
-    ORDER BY id`);
-  const rows = r.getRowObjects();
-  // Expected: every key's latest change from runs A, B, C (by version).
+    SELECT table_id.table AS t, cursor.version AS v, operation, data->>'$.id' AS id, data->>'$.dec9' AS dec9
+    FROM read_parquet('${path.join(root, 'data/*/*/*/*/*.parquet')}', union_by_name = true)
+    WHERE table_id.table = 'types_un' ORDER BY v`);
+  const got = r.getRowObjects();
+  const dec9 = un.columns.find((c) => c.name === 'dec9');
+  check.eq(got.map((x) => `${x.t}:${x.v}:${x.operation}:${x.id}:${x.dec9}`).join(' '),
+    un.changes.map((c, i) => `types_un:${c.version}:${{ I: 'INSERT', U: 'UPDATE', D: 'DELETE' }[c.op]}:${c.id}:${dec9.values[i]}`).join(' '),
+    'unified rows through data->>');
+  check.done();
+}
+
+async function checkState(check, con, dir, runs, when) {
+  const rows = (await con.runAndReadAll(RECIPE(dir))).getRowObjects();
+  // Expected: from the latest full load on, every key's latest change.
+  const base = Math.max(...runs.filter((x) => x.full).map((x) => x.to));
   const latest = new Map();
-  for (const run of exp.runs.filter((x) => x.table === 'types')) {
+  for (const run of runs.filter((x) => x.to >= base)) {
     run.changes.forEach((ch, i) => {
       const prev = latest.get(ch.id);
       if (!prev || prev.version < ch.version) latest.set(ch.id, { version: ch.version, op: ch.op, run, i });
     });
   }
   const want = [...latest.entries()].filter(([, v]) => v.op !== 'D').sort((a, b) => a[0] - b[0]);
-  check.eq(rows.map((x) => x.id).join(','), want.map(([id]) => id).join(','), 'current keys');
+  check.eq(rows.map((x) => x.id).join(','), want.map(([id]) => id).join(','), `${when}: current keys`);
   for (const [k, [id, v]] of want.entries()) {
     const row = rows[k];
     if (!row) break;
-    check.eq(String(row.SYS_CHANGE_VERSION), String(v.version), `id ${id} version`);
-    for (const col of v.run.columns) check.eq(duckValue(col, row[col.name]), expNorm(col, col.values[v.i]), `id ${id} ${col.name}`);
+    check.eq(String(row.SYS_CHANGE_VERSION), String(v.version), `${when}: id ${id} version`);
+    for (const col of v.run.columns) check.eq(duckValue(col, row[col.name]), expNorm(col, col.values[v.i]), `${when}: id ${id} ${col.name}`);
   }
-  check.done();
 }
 
 async function main() {
