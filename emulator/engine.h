@@ -57,7 +57,8 @@ struct engine_config {
                                 directory removed by engine_close */
     const char *sa_password; /* required; "sa" is the built-in sysadmin login, others
                                 come from CREATE LOGIN (kept in master) */
-    unsigned cdc_capture_delay_ms;
+    unsigned cdc_capture_delay_ms; /* the background CDC capture job runs a cycle every
+                                      this many ms; 0 = no job (EXEC tdslite.cdc_capture) */
 };
 
 /* Fault injection, read by the TDS layer, set by CLI flags or at run time by

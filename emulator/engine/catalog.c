@@ -12,8 +12,8 @@
  *
  * DDL runs on the session connection inside the caller's statement
  * transaction, so it is atomic with the rest of the user transaction.
- * Room is left for sys.change_tracking_* and cdc.* tables: they will be
- * more tl_* tables in the same file.
+ * Change Tracking and CDC keep their state in more tl_* tables of the same
+ * file (journal.c, cdc.c); the cdc.* metadata views are cdc.c's.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -100,7 +100,9 @@ int catalog_init_file(sqlite3 *db, const char *alias, int dbid, struct sqlerr *e
         return -1;
     }
     sec_init_file(db, alias, dbid);
-    return journal_init_file(db, alias, e);
+    if (journal_init_file(db, alias, e))
+        return -1;
+    return cdc_init_file(db, alias, e);
 }
 
 /* ------------------------------------------------------------ databases */
@@ -183,7 +185,8 @@ int catalog_load_dbs(struct engine *e, struct sl_err *err)
      * new databases start with both options OFF (model's defaults). */
     char *sql = sqlite3_mprintf(
         "CREATE TABLE IF NOT EXISTS tl_databases(database_id INTEGER PRIMARY KEY, name TEXT NOT NULL COLLATE NOCASE UNIQUE,"
-        " create_date TEXT, snapshot_state INTEGER NOT NULL DEFAULT 0, rcsi INTEGER NOT NULL DEFAULT 0);"
+        " create_date TEXT, snapshot_state INTEGER NOT NULL DEFAULT 0, rcsi INTEGER NOT NULL DEFAULT 0,"
+        " is_cdc_enabled INTEGER NOT NULL DEFAULT 0);"
         "INSERT OR IGNORE INTO tl_databases(database_id, name, create_date, snapshot_state) VALUES (1,'master','%q',1);",
         cdate);
     sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -193,6 +196,7 @@ int catalog_load_dbs(struct engine *e, struct sl_err *err)
                      NULL) == SQLITE_OK)
         sqlite3_exec(db, "UPDATE tl_databases SET snapshot_state = 1 WHERE database_id = 1", NULL, NULL, NULL);
     sqlite3_exec(db, "ALTER TABLE tl_databases ADD COLUMN rcsi INTEGER NOT NULL DEFAULT 0", NULL, NULL, NULL);
+    sqlite3_exec(db, "ALTER TABLE tl_databases ADD COLUMN is_cdc_enabled INTEGER NOT NULL DEFAULT 0", NULL, NULL, NULL);
     if (sqlite3_prepare_v2(db, "SELECT database_id, name, create_date, snapshot_state, rcsi FROM tl_databases ORDER BY 1",
                            -1, &st, NULL)) {
         sl_err_set(err, SL_EIO, "cannot read the database list: %s", sqlite3_errmsg(db));
@@ -278,6 +282,7 @@ static void migrate_file(struct engine_session *s, int dbid)
     struct sqlerr ig = {0};
     journal_init_file(s->db, alias, &ig);
     sec_init_file(s->db, alias, dbid);
+    cdc_init_file(s->db, alias, &ig);
 }
 
 int catalog_attach(struct engine_session *s, int dbid, struct sqlerr *err)
@@ -336,6 +341,12 @@ int catalog_schema_id(struct engine_session *s, int dbid, const char *schema)
 
 static int resolve_db(struct engine_session *s, const char *db, int *dbid, const char **dbname,
                       struct sqlerr *err)
+{
+    return catalog_resolve_db(s, db, dbid, dbname, err);
+}
+
+int catalog_resolve_db(struct engine_session *s, const char *db, int *dbid, const char **dbname,
+                       struct sqlerr *err)
 {
     if (!db || !*db) {
         *dbid = s->dbid;
@@ -1093,7 +1104,7 @@ int catalog_drop_table(struct engine_session *s, struct stmt *st, struct sqlerr 
                        st->name.schema ? arena_printf(&s->ba, "%s.%s", st->name.schema, st->name.name) : st->name.name);
         return -1;
     }
-    if (ct_drop_table(s, tm, err))
+    if (cdc_table_dropped(s, tm, err) || ct_drop_table(s, tm, err)) /* capture instances, CT data */
         return -1;
     char *sql = pprintf(
         "DROP TABLE \"d%1$d\".\"t%2$lld\";"
@@ -1166,11 +1177,20 @@ static struct col_meta *find_colmeta(struct table_meta *tm, const char *name)
     return NULL;
 }
 
+static int alter_table(struct engine_session *s, struct stmt *st, struct table_meta *tm,
+                       struct sqlerr *err);
+
 int catalog_alter_table(struct engine_session *s, struct stmt *st, struct sqlerr *err)
 {
     struct table_meta *tm = catalog_table(s, &s->ba, &st->name, err);
-    if (!tm)
+    if (!tm || alter_table(s, st, tm, err))
         return -1;
+    return cdc_table_altered(s, tm, st, err); /* capture instances follow the DDL */
+}
+
+static int alter_table(struct engine_session *s, struct stmt *st, struct table_meta *tm,
+                       struct sqlerr *err)
+{
     int dbid = tm->dbid;
     long long oid = (long long)tm->object_id;
     char *sql;
@@ -2031,6 +2051,12 @@ static char *systypes_sql(struct arena *a)
     return r;
 }
 
+/* Objects that CDC created (the cdc schema of a database enabled for
+ * CDC) are system objects: is_ms_shipped = 1, as on SQL Server. */
+#define CDC_MS_SHIPPED                                                                         \
+    "(o.schema_id IN (SELECT schema_id FROM $D.tl_schemas WHERE name = 'cdc')"                 \
+    " AND EXISTS (SELECT 1 FROM $D.tl_cdc_state))"
+
 struct view_def {
     const char *schema;
     const char *name;
@@ -2051,7 +2077,7 @@ static const struct view_def views[] = {
      " snapshot_state AS snapshot_isolation_state,"
      " CASE snapshot_state WHEN 1 THEN 'ON' WHEN 2 THEN 'IN_TRANSITION_TO_OFF' WHEN 3 THEN 'IN_TRANSITION_TO_ON' ELSE 'OFF' END"
      " AS snapshot_isolation_state_desc, rcsi AS is_read_committed_snapshot_on,"
-     " 0 AS is_cdc_enabled, database_id IN (SELECT database_id FROM \"d1\".tl_ct_databases)"
+     " is_cdc_enabled AS is_cdc_enabled, database_id IN (SELECT database_id FROM \"d1\".tl_ct_databases)"
      " AS is_change_tracking_enabled FROM \"d1\".tl_databases"},
     /* Change Tracking (ct.c): settings in master, tracked tables per database */
     {"sys", "change_tracking_databases",
@@ -2123,8 +2149,8 @@ static const struct view_def views[] = {
      " substr(type || '  ', 1, 2) AS type, CASE type WHEN 'U' THEN 'USER_TABLE' WHEN 'PK' THEN 'PRIMARY_KEY_CONSTRAINT'"
      " WHEN 'UQ' THEN 'UNIQUE_CONSTRAINT' WHEN 'D' THEN 'DEFAULT_CONSTRAINT' WHEN 'P' THEN 'SQL_STORED_PROCEDURE'"
      " ELSE type END AS type_desc,"
-     " create_date AS create_date, modify_date AS modify_date, 0 AS is_ms_shipped, 0 AS is_published, 0 AS is_schema_published"
-     " FROM $D.tl_objects"},
+     " create_date AS create_date, modify_date AS modify_date, " CDC_MS_SHIPPED " AS is_ms_shipped, 0 AS is_published,"
+     " 0 AS is_schema_published FROM $D.tl_objects o"},
     {"sys", "tables",
      "name:sysname;object_id:int;principal_id:int:n;schema_id:int;parent_object_id:int;type:char(2):n;type_desc:nvarchar(60):n;"
      "create_date:datetime;modify_date:datetime;is_ms_shipped:bit;is_published:bit;is_schema_published:bit;"
@@ -2136,12 +2162,13 @@ static const struct view_def views[] = {
      "temporal_type:tinyint:n;temporal_type_desc:nvarchar(60):n;history_table_id:int:n;is_remote_data_archive_enabled:bit:n;"
      "is_external:bit",
      "SELECT name AS name, object_id AS object_id, NULL AS principal_id, schema_id AS schema_id, 0 AS parent_object_id,"
-     " 'U ' AS type, 'USER_TABLE' AS type_desc, create_date AS create_date, modify_date AS modify_date, 0 AS is_ms_shipped,"
+     " 'U ' AS type, 'USER_TABLE' AS type_desc, create_date AS create_date, modify_date AS modify_date, " CDC_MS_SHIPPED " AS is_ms_shipped,"
      " 0 AS is_published, 0 AS is_schema_published, 0 AS lob_data_space_id, NULL AS filestream_data_space_id,"
      " (SELECT max(column_id) FROM $D.tl_columns c WHERE c.object_id = o.object_id) AS max_column_id_used, 0 AS lock_on_bulk_load,"
      " 1 AS uses_ansi_nulls, 0 AS is_replicated, 0 AS has_replication_filter, 0 AS is_merge_published,"
      " 0 AS is_sync_tran_subscribed, 0 AS has_unchecked_assembly_data, 0 AS text_in_row_limit,"
-     " 0 AS large_value_types_out_of_row, 0 AS is_tracked_by_cdc, 0 AS lock_escalation, 'TABLE' AS lock_escalation_desc,"
+     " 0 AS large_value_types_out_of_row, EXISTS (SELECT 1 FROM $D.tl_cdc_tables c WHERE c.source_object_id = o.object_id)"
+     " AS is_tracked_by_cdc, 0 AS lock_escalation, 'TABLE' AS lock_escalation_desc,"
      " 0 AS is_filetable, 0 AS is_memory_optimized, 0 AS durability, 'SCHEMA_AND_DATA' AS durability_desc,"
      " 0 AS temporal_type, 'NON_TEMPORAL_TABLE' AS temporal_type_desc, NULL AS history_table_id,"
      " 0 AS is_remote_data_archive_enabled, 0 AS is_external FROM $D.tl_objects o WHERE type = 'U'"},
@@ -2299,6 +2326,8 @@ int catalog_view(struct gen *g, const struct name3 *n, struct src *out)
 {
     if (!n->schema)
         return 1;
+    if (ieq(n->schema, "cdc"))
+        return cdc_view(g, n, out); /* CDC's metadata tables (cdc.c) */
     const struct view_def *v = NULL;
     for (int i = 0; views[i].name; i++)
         if (ieq(views[i].schema, n->schema) && ieq(views[i].name, n->name))
@@ -2319,12 +2348,18 @@ int catalog_view(struct gen *g, const struct name3 *n, struct src *out)
         g->failed = true;
         return -1;
     }
+    return catalog_view_src(g, dbid, dbname, v->schema, v->name, v->cols, v->sql, out);
+}
+
+int catalog_view_src(struct gen *g, int dbid, const char *dbname, const char *schema,
+                     const char *name, const char *cols, const char *view_sql, struct src *out)
+{
     memset(out, 0, sizeof(*out));
-    out->tname = arena_strdup(g->a, v->name);
-    out->schema = arena_strdup(g->a, v->schema);
+    out->tname = arena_strdup(g->a, name);
+    out->schema = arena_strdup(g->a, schema);
     char alias[24];
     snprintf(alias, sizeof(alias), "\"d%d\"", dbid);
-    char *sql = replace_all(g->a, v->sql, "$D", alias);
+    char *sql = replace_all(g->a, view_sql, "$D", alias);
     char *qn = sqlite3_mprintf("%Q", dbname);
     sql = replace_all(g->a, sql, "$N", qn);
     sqlite3_free(qn);
@@ -2334,7 +2369,7 @@ int catalog_view(struct gen *g, const struct name3 *n, struct src *out)
     /* columns */
     int cap = 48;
     out->cols = arena_alloc(g->a, sizeof(struct colinfo) * (size_t)cap);
-    const char *p = v->cols;
+    const char *p = cols;
     while (*p && out->ncols < cap) {
         const char *end = strchr(p, ';');
         size_t len = end ? (size_t)(end - p) : strlen(p);

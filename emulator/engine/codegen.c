@@ -934,6 +934,8 @@ static int gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_t
     *nl = true;
     if (is_agg_name(n))
         return gen_agg(g, sc, e, ty, nl);
+    if (!strncmp(n, "SYS.FN_CDC_", 11))
+        return cdc_gen_func(g, sc, e, ty, nl); /* sys.fn_cdc_* (cdc_fn.c) */
     int ctr = ct_gen_func(g, sc, e, ty, nl);
     if (ctr != 1)
         return ctr;
@@ -1811,6 +1813,9 @@ static int gen_from(struct gen *g, struct scope *sc, struct from_item *f)
     }
     case FR_CHANGETABLE:
         return ct_gen_from(g, sc, f);
+    case FR_TVF:
+        /* the only table-valued functions are CDC's (cdc_fn.c) */
+        return cdc_gen_tvf(g, sc, f);
     default:
         return codegen_err(g, 102, 15, "Incorrect syntax near '('.");
     }

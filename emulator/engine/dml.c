@@ -766,7 +766,7 @@ out:
 int dml_truncate(struct engine_session *s, struct stmt *st, struct sqlerr *e)
 {
     struct table_meta *tm = catalog_table(s, &s->ba, &st->name, e);
-    if (!tm || ct_truncate(s, tm, e))
+    if (!tm || cdc_truncate_check(s, tm, e) || ct_truncate(s, tm, e)) /* 4711 on a CDC table */
         return -1;
     char *sql = sqlite3_mprintf("DELETE FROM \"d%d\".\"t%lld\"; UPDATE \"d%d\".tl_columns SET ident_current = NULL WHERE object_id = %lld",
                                 tm->dbid, (long long)tm->object_id, tm->dbid, (long long)tm->object_id);

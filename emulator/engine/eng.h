@@ -133,7 +133,7 @@ struct expr {
 
 enum { CMP_EQ = 1, CMP_NE, CMP_LT, CMP_GT, CMP_LE, CMP_GE };
 
-enum from_kind { FR_TABLE, FR_SUB, FR_JOIN, FR_VALUES, FR_CHANGETABLE };
+enum from_kind { FR_TABLE, FR_SUB, FR_JOIN, FR_VALUES, FR_CHANGETABLE, FR_TVF };
 enum join_kind { J_INNER, J_LEFT, J_RIGHT, J_FULL, J_CROSS };
 
 struct from_item {
@@ -156,6 +156,8 @@ struct from_item {
     struct expr **ct_vals;
     int nct_vals;
     char *ct_written;       /* the table name as written, for messages */
+    struct expr **args; /* FR_TVF: a table-valued function name(args) */
+    int nargs;
 };
 
 struct sel_item {
@@ -329,7 +331,7 @@ struct stmt {
     bool *pout;
     int nparams;
     char *retvar;           /* EXEC @rc = proc */
-    char *sqltext;          /* EXEC ('...') / sp_executesql text */
+    char *sqltext;          /* ALTER TABLE: its source text (cdc.ddl_history) */
     struct name3 procname;  /* EXEC [db.][schema.]proc as written */
     /* CREATE/ALTER PROCEDURE name (in name): the parameter declarations'
      * text, the body's text (statements after AS) and the batch line it
@@ -445,6 +447,7 @@ struct engine {
     atomic_long next_desc;
     struct applock_table *applocks; /* sp_getapplock's lock table (applock.c) */
     atomic_llong clock_offset_ms; /* engine clock = real time + this (tdslite.advance_clock) */
+    struct cdc_job *cdc_job; /* the background CDC capture job (cdc_capture.c), or NULL */
 };
 
 /* ---------------------------------------------------------------- session */
@@ -717,6 +720,14 @@ int64_t catalog_get_identity(struct engine_session *s, struct table_meta *tm, bo
 /* Catalog views: sys.* and INFORMATION_SCHEMA.*; returns 0 and fills src, 1 if
  * the name is not a catalog view, -1 on error. */
 int catalog_view(struct gen *g, const struct name3 *n, struct src *out);
+/* A catalog view's source from its column list ("name:type[:n];...") and
+ * SQLite text ($D = the database's alias, $N = its name quoted). 0. */
+int catalog_view_src(struct gen *g, int dbid, const char *dbname, const char *schema,
+                     const char *name, const char *cols, const char *sql, struct src *out);
+/* Database by name (NULL or "" = the session's), attached on first use.
+ * 0, or -1 (err set when attaching failed; unset for an unknown name). */
+int catalog_resolve_db(struct engine_session *s, const char *db, int *dbid, const char **dbname,
+                       struct sqlerr *err);
 char *catalog_display_name(struct arena *a, struct table_meta *tm); /* db.schema.name */
 /* TYPE_NAME / TYPE_ID over the built-in types of sys.types: name (static)
  * or NULL; user_type_id or 0 when unknown ("sys." prefix accepted). */
@@ -1071,6 +1082,85 @@ int applock_proc(struct engine_session *s, struct stmt *st, const char *proc,
 void applock_release_owner(struct engine_session *s, bool session);
 /* Register APPLOCK_MODE / APPLOCK_TEST (tl_applock_mode, tl_applock_test). */
 int applock_register(struct engine_session *s);
+
+/* ------------------------------------------------------------ cdc*.c */
+
+/*
+ * Change Data Capture (spec ct-cdc.md Part B). cdc.c owns the metadata
+ * (sys.sp_cdc_enable_db/_table and their disable, the private tl_cdc_*
+ * tables of every database file, the cdc.* catalog views over them, the
+ * change tables cdc.<ci>_CT as real tables) and the DDL rules; cdc_fn.c the
+ * query side (cdc.fn_cdc_get_all/net_changes_<ci>, sys.fn_cdc_*);
+ * cdc_capture.c the capture job that turns committed change-journal rows
+ * (journal.c) into change-table rows, and retention cleanup.
+ */
+
+/* printf with positional arguments (%1$d) into sqlite3_malloc'd memory
+ * (sqlite3_mprintf has none); no %q/%Q. */
+char *cdc_sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Create the tl_cdc_* tables in the file attached as alias, if missing. */
+int cdc_init_file(sqlite3 *db, const char *alias, struct sqlerr *e);
+/* cdc.change_tables, cdc.captured_columns, cdc.index_columns,
+ * cdc.lsn_time_mapping, cdc.ddl_history of a CDC-enabled database: as
+ * catalog_view (0 filled, 1 not one of them, -1 error in g). */
+int cdc_view(struct gen *g, const struct name3 *n, struct src *out);
+/* Is database dbid enabled for CDC (sys.sp_cdc_enable_db ran)? */
+bool cdc_db_enabled(struct engine_session *s, int dbid);
+/* 4711 when tm has a capture instance (TRUNCATE TABLE is refused). */
+int cdc_truncate_check(struct engine_session *s, const struct table_meta *tm, struct sqlerr *e);
+/* DROP TABLE of tm: drop its capture instances first. 0 or -1. */
+int cdc_table_dropped(struct engine_session *s, const struct table_meta *tm, struct sqlerr *e);
+/* After ALTER TABLE st changed tm (metadata before the change): dropped
+ * captured columns read NULL from then on, a type change is applied to the
+ * change table, cdc.ddl_history gets a row. 0 or -1. */
+int cdc_table_altered(struct engine_session *s, const struct table_meta *before,
+                      const struct stmt *st, struct sqlerr *e);
+/* EXEC of sys.sp_cdc_* and tdslite.cdc_capture (batch EXEC st, or RPC
+ * params). *known false when proc (prefixes stripped) is none of them. */
+int cdc_exec_proc(struct engine_session *s, struct stmt *st, const char *proc,
+                  const struct engine_param *params, size_t nparams, bool *known,
+                  struct sqlerr *e, int32_t *retstatus);
+/* FROM cdc.fn_cdc_get_all_changes_<ci>(...) / _net_changes_: the source
+ * in scope and its SQL into g->sql. 0 or -1 with g->err. */
+int cdc_gen_tvf(struct gen *g, struct scope *sc, struct from_item *f);
+/* A sys.fn_cdc_* scalar function call. 0 or -1 with g->err. */
+int cdc_gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_type *ty,
+                 bool *nullable);
+/* Register CDC's SQLite functions on a session connection. SQLITE_OK. */
+int cdc_fn_register(struct engine_session *s);
+
+/* LSNs: 10 bytes, compared as unsigned big-endian numbers. A captured
+ * commit c has LSN (0x22 << 32 + c) << 16; the k-th filler or marker entry
+ * after it (capture cycles with nothing to capture, new instances) adds k. */
+enum { CDC_LSN_LEN = 10 };
+void cdc_lsn_make(int64_t commit, int slot, uint8_t out[CDC_LSN_LEN]);
+/* __$seqval of the n-th change (from 1) of commit c: BE48(c) BE32(n). */
+void cdc_seqval_make(int64_t commit, uint32_t n, uint8_t out[CDC_LSN_LEN]);
+
+/* One capture cycle of database dbid on session s (outside a user
+ * transaction, in a transaction of its own): give new capture instances
+ * their start_lsn, capture every committed journal row of CDC-enabled
+ * tables, write an idle filler entry (tran_id 0x00) when the cycle wrote
+ * no cdc.lsn_time_mapping row and `filler` asks for one, then run
+ * retention cleanup. 0 or -1 with e. */
+enum { CDC_FILLER_NEVER, CDC_FILLER_ALWAYS, CDC_FILLER_IDLE /* when the last entry is a minute old */ };
+int cdc_capture_db(struct engine_session *s, int dbid, int filler, struct sqlerr *e);
+/* sys.sp_cdc_cleanup_change_table: raise capture instance ci's low water
+ * mark to low (NULL: keep it; 22964 unless it is a start_lsn of
+ * cdc.lsn_time_mapping, 22957 outside the timeline; entries sharing its
+ * tran_end_time lower it to their smallest), delete its change rows below
+ * the mark. Runs as one statement of s. 0 or -1 with e. */
+int cdc_cleanup_instance(struct engine_session *s, const char *ci, const uint8_t *low,
+                         struct sqlerr *e);
+/* Start / stop the background capture job (delay_ms between cycles; 0 =
+ * no job, capture only by EXEC tdslite.cdc_capture). */
+int cdc_job_start(struct engine *eng, unsigned delay_ms, struct sl_err *err);
+void cdc_job_stop(struct engine *eng);
+
+/* A session of the engine itself (no login, no client): the CDC capture
+ * job's. out receives its events. 0 or an SL_E* code. */
+int engine_session_open_internal(struct engine *e, const struct engine_out *out, void *ctx,
+                                 struct engine_session **sessp);
 
 /* small helpers (exec.c) */
 bool ieq(const char *a, const char *b);

@@ -80,6 +80,10 @@ int engine_open(const struct engine_config *cfg, struct engine **out, struct sl_
         engine_close(e);
         return err->code ? err->code : SL_EIO;
     }
+    if (cfg->cdc_capture_delay_ms && cdc_job_start(e, cfg->cdc_capture_delay_ms, err)) {
+        engine_close(e);
+        return err->code ? err->code : SL_EIO;
+    }
     *out = e;
     return 0;
 }
@@ -88,6 +92,7 @@ void engine_close(struct engine *e)
 {
     if (!e)
         return;
+    cdc_job_stop(e); /* before the databases go away */
     for (int i = 0; i < e->ndbs; i++) {
         sl_free(e->dbs[i].name);
         sl_free(e->dbs[i].path);
@@ -194,6 +199,37 @@ refused:
     engine_session_close(s);
     login_fail(out, ctx, 18456, 14, msg);
     return SL_EAUTH;
+}
+
+int engine_session_open_internal(struct engine *e, const struct engine_out *out, void *ctx,
+                                 struct engine_session **sessp)
+{
+    struct sqlerr se = {0};
+    struct engine_session *s = sl_calloc(1, sizeof(*s));
+    *sessp = NULL;
+    if (!s)
+        return SL_ENOMEM;
+    s->eng = e;
+    snprintf(s->user, sizeof(s->user), "sa"); /* the engine acts as sysadmin */
+    s->sysadmin = true;
+    s->login_id = 1;
+    s->login_sid[0] = 1;
+    s->login_sid_len = 1;
+    arena_init(&s->ba, 0, 0);
+    arena_init(&s->ra, 0, 0);
+    session_defaults(s);
+    s->out = out;
+    s->ctx = ctx;
+    if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        fn_register(s) != SQLITE_OK || catalog_attach(s, 1, &se)) {
+        engine_session_close(s);
+        return SL_EIO;
+    }
+    sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 125);
+    s->dbid = 1;
+    snprintf(s->dbname, sizeof(s->dbname), "master");
+    *sessp = s;
+    return 0;
 }
 
 void engine_session_close(struct engine_session *s)

@@ -1490,6 +1490,8 @@ int fn_register(struct engine_session *s)
         rc = sec_register(s);
     if (rc == SQLITE_OK)
         rc = ct_register(s);
+    if (rc == SQLITE_OK)
+        rc = cdc_fn_register(s); /* tl_cdc_* (cdc_fn.c) */
     sqlite3_progress_handler(s->db, 4000, progress, s);
     return rc;
 }

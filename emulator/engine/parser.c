@@ -854,8 +854,14 @@ static struct from_item *table_source(struct ps *p)
         return changetable_source(p, f);
     f->kind = FR_TABLE;
     f->name = name3(p);
-    if (at_op(p, "("))
-        fail(p); /* table-valued functions */
+    if (at_op(p, "(")) {
+        /* a table-valued function: codegen knows which exist (cdc.fn_cdc_*) */
+        p->i++;
+        f->kind = FR_TVF;
+        if (!at_op(p, ")"))
+            f->args = expr_list(p, &f->nargs);
+        expect_op(p, ")");
+    }
     f->alias = opt_alias(p);
     table_hints(p, f);
     return f;
@@ -1667,6 +1673,7 @@ static struct stmt *alter_database(struct ps *p, int line)
 
 static struct stmt *alter_stmt(struct ps *p, int line)
 {
+    int start = p->i - 1; /* the ALTER token */
     if (accept(p, "DATABASE"))
         return alter_database(p, line);
     if (at(p, "PROC") || at(p, "PROCEDURE"))
@@ -1732,9 +1739,14 @@ static struct stmt *alter_stmt(struct ps *p, int line)
         s->kind = ST_UNSUPPORTED;
         s->what = "ALTER TABLE ... ENABLE/DISABLE";
         skip_to_statement_end(p);
+    } else if (at(p, "SWITCH")) {
+        s->kind = ST_UNSUPPORTED;
+        s->what = "ALTER TABLE ... SWITCH (tdslite has no partitions)";
+        skip_to_statement_end(p);
     } else {
         fail(p);
     }
+    s->sqltext = src_text(p, start); /* CDC's cdc.ddl_history records it */
     return s;
 }
 

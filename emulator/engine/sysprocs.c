@@ -2,7 +2,8 @@
  * sysprocs: procedures callable by EXEC or RPC by name: tdslite.generate
  * (fast deterministic table fill with value_generate), tdslite.set_fault
  * (engine_faults), tdslite.advance_clock (the engine clock, journal.c),
- * and the sp_* procedures that clients call routinely.
+ * and the sp_* procedures that clients call routinely; the sp_cdc_* ones
+ * and tdslite.cdc_capture are cdc.c's.
  *
  * Arguments arrive either as engine_params (RPC) or as expressions of an
  * EXEC statement; both are turned into values first.
@@ -288,6 +289,10 @@ int sysprocs_exec(struct engine_session *s, struct stmt *st, const char *proc,
             return -1;
         return set_fault(s, &a, e);
     }
+    bool cdc = false;
+    int crc = cdc_exec_proc(s, st, p, params, nparams, &cdc, e, retstatus); /* sp_cdc_* (cdc.c) */
+    if (cdc)
+        return crc;
     if (ieq(p, "sp_reset_connection")) {
         return engine_session_reset(s, false);
     }

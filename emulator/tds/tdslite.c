@@ -41,7 +41,8 @@ static void usage(FILE *f)
           "  --fault-drop-after-rows N  close the socket after N rows of a response\n"
           "  --fault-delay-ms N       sleep N ms before answering each request\n"
           "  --fault-refuse-logins    answer every login with error 18456\n"
-          "  --cdc-capture-delay-ms N delay of the CDC capture job\n"
+          "  --cdc-capture-delay-ms N run the CDC capture job every N ms (default 500;\n"
+          "                           0 = only EXEC tdslite.cdc_capture captures)\n"
           "  -v                       verbose log (repeat for debug)\n"
           "  --help                   this text\n",
           f);
@@ -82,6 +83,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
     o->port = -1;
     o->bind = "127.0.0.1";
+    o->cdc_delay_ms = 500;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         long *num = NULL, max = INT_MAX;
