@@ -809,6 +809,12 @@ struct ctc {
     struct arena a;
     struct fold f;
     int i;
+    /* the arguments f was folded for: an inner loop filters again with
+     * the same ones, and the data cannot change within one statement */
+    bool done;
+    int dbid;
+    int64_t oid, last;
+    bool has_last;
 };
 
 static int ctv_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **pp, char **err)
@@ -900,16 +906,18 @@ static int ctv_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     struct ctv *v = (struct ctv *)cur->pVtab;
     struct engine_session *s = v->s;
     struct sqlerr e = {0};
-    fold_free(&c->f);
-    arena_reset(&c->a);
-    c->i = 0;
-    c->f.ng = 0;
     if (argc < 3)
         return SQLITE_ERROR;
     int dbid = sqlite3_value_int(argv[0]);
     int64_t oid = sqlite3_value_int64(argv[1]);
     bool has_last = sqlite3_value_type(argv[2]) != SQLITE_NULL;
     int64_t last = sqlite3_value_int64(argv[2]);
+    c->i = 0;
+    if (c->done && c->dbid == dbid && c->oid == oid && c->has_last == has_last && (!has_last || c->last == last))
+        return SQLITE_OK;
+    fold_free(&c->f);
+    arena_reset(&c->a);
+    c->done = false;
     struct table_meta *tm = catalog_table_by_id(s, &c->a, dbid, oid);
     if (!tm) {
         sqlerr_set(&e, 208, 16, "Invalid object name '%lld'.", (long long)oid);
@@ -921,6 +929,11 @@ static int ctv_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     }
     if (fold_changes(s, &c->f, dbid, oid, has_last, last, &e))
         return vt_fail(cur->pVtab, s, &e);
+    c->done = true;
+    c->dbid = dbid;
+    c->oid = oid;
+    c->has_last = has_last;
+    c->last = last;
     return SQLITE_OK;
 }
 

@@ -418,9 +418,14 @@ static void test_errors_and_shape(void **state)
                         "I|1|10|x\nD|2|NULL|NULL\n");
     assert_string_equal(rows(f, "SELECT T.a FROM [dbo].[t] AS T JOIN CHANGETABLE(CHANGES t, 0) AS CT ON T.id = CT.id"),
                         "10\n");
+    /* on the inner side of a join too (filtered again per outer row) */
+    ok(f, "INSERT INTO t VALUES (3, 30, 'z', 0), (4, 40, 'w', 0)");
+    assert_string_equal(rows(f, "SELECT T.id, CT.SYS_CHANGE_OPERATION FROM t AS T LEFT JOIN CHANGETABLE(CHANGES t, 3) AS CT"
+                                " ON CT.id = T.id ORDER BY T.id"),
+                        "1|NULL\n3|I\n4|I\n");
     assert_string_equal(rows(f, "SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM CHANGETABLE(CHANGES t, 0) AS c"
                                 " WHERE c.id = t.id)"),
-                        "1\n");
+                        "3\n");
 }
 
 /* Edge case 11: CHANGETABLE(VERSION ...). */
