@@ -838,6 +838,9 @@ void dml_writer_close(struct dml_writer *w);
  * 1, 2, 3 ... in commit order; ct_version NULL unless a stamped row belongs
  * to a ct = 1 table; begin/end_time on the engine clock, server-local
  * 'YYYY-MM-DD hh:mm:ss.fff'; tran_id 10 bytes, unique, never all zeros.
+ * The last commit_id given out is also kept in tl_meta 'last_commit_id':
+ * cleanup may delete the newest tl_commits rows, and a commit_id is never
+ * reused, so "the newest commit" is the larger of the two.
  * Deleting: CT cleanup deletes rows of cdc = 0 objects by its retention
  * rule and rows of cdc = 1 objects only when also commit_id <=
  * tl_cdc_state.captured_commit; CDC capture deletes the rows it captured
