@@ -166,11 +166,14 @@ static void now_datetime(struct engine_session *s, char *out, size_t cap)
     }
 }
 
-/* The highest commit_id of the change journal (0 when none). */
+/* The highest commit_id the change journal gave out (0 when none). */
 static int64_t max_commit(struct engine_session *s, int dbid)
 {
-    char sql[96];
-    snprintf(sql, sizeof(sql), "SELECT max(commit_id) FROM \"d%d\".tl_commits", dbid);
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "SELECT max(coalesce((SELECT max(commit_id) FROM \"d%d\".tl_commits), 0),"
+             " coalesce((SELECT v FROM \"d%d\".tl_meta WHERE k = 'last_commit_id'), 0))",
+             dbid, dbid);
     int64_t c = q_int(s, sql, 0);
     snprintf(sql, sizeof(sql), "SELECT max(captured_commit) FROM \"d%d\".tl_cdc_state", dbid);
     int64_t h = q_int(s, sql, 0);
@@ -421,7 +424,10 @@ static int enable_db(struct engine_session *s, void *arg, struct sqlerr *e)
         exec_msg(s, 22905, 10, 1, 1, msg, false);
         return 0;
     }
-    if (catalog_schema_id(s, dbid, "cdc") > 0) {
+    char *uq = sqlite3_mprintf("SELECT count(*) FROM \"d%d\".tl_principals WHERE name = 'cdc'", dbid);
+    bool user = uq && q_int(s, uq, 0) > 0;
+    sqlite3_free(uq);
+    if (user || catalog_schema_id(s, dbid, "cdc") > 0) {
         sqlerr_set(e, 22906, 16,
                    "The database '%s' cannot be enabled for Change Data Capture because a database user named 'cdc' or a schema named 'cdc' already exists in the current database. These objects are required exclusively by Change Data Capture. Drop or rename the user or schema and retry the operation.",
                    s->dbname);
@@ -430,7 +436,15 @@ static int enable_db(struct engine_session *s, void *arg, struct sqlerr *e)
     struct stmt cs = {0};
     cs.kind = ST_CREATE_SCHEMA;
     cs.ident = "cdc";
-    if (catalog_create_schema(s, &cs, e) || txn_lock(s, 1, e))
+    char now[40];
+    now_datetime(s, now, sizeof(now));
+    /* the cdc user (without login) that owns CDC's objects */
+    if (catalog_create_schema(s, &cs, e) || txn_lock(s, 1, e) ||
+        run(s, sqlite3_mprintf("INSERT INTO \"d%d\".tl_principals(principal_id, name, type, sid, default_schema,"
+                               " create_date) VALUES ((SELECT max(5, coalesce(max(principal_id) + 1, 0)) FROM"
+                               " \"d%d\".tl_principals WHERE principal_id < 16384), 'cdc', 'S', NULL, 'cdc', %Q)",
+                               dbid, dbid, now),
+            e))
         return -1;
     return run(s, cdc_sqlf("DELETE FROM \"d%1$d\".tl_cdc_state;"
                                   "INSERT INTO \"d%1$d\".tl_cdc_state VALUES (%2$lld);"
@@ -457,6 +471,7 @@ static int disable_db(struct engine_session *s, void *arg, struct sqlerr *e)
     if (txn_lock(s, 1, e) ||
         run(s, cdc_sqlf("DELETE FROM \"d%1$d\".tl_cdc_state; DELETE FROM \"d%1$d\".tl_cdc_lsn_time;"
                                "DELETE FROM \"d%1$d\".tl_cdc_ddl_history;"
+                               "DELETE FROM \"d%1$d\".tl_principals WHERE name = 'cdc' AND type = 'S';"
                                "UPDATE \"d1\".tl_databases SET is_cdc_enabled = 0 WHERE database_id = %1$d;",
                                dbid),
             e))
@@ -800,6 +815,31 @@ static int create_change_table(struct engine_session *s, struct enable_args *a, 
     return catalog_create_index(s, &ix, e);
 }
 
+/* The gating role of an instance is created when it does not exist
+ * (22938 when the name is taken by a user). */
+static int create_role(struct engine_session *s, int dbid, const char *role, struct sqlerr *e)
+{
+    char *sql = sqlite3_mprintf("SELECT coalesce((SELECT CASE type WHEN 'R' THEN 1 ELSE 2 END FROM \"d%d\".tl_principals"
+                                " WHERE name = %Q), 0)",
+                                dbid, role);
+    int64_t kind = sql ? q_int(s, sql, 0) : 0;
+    sqlite3_free(sql);
+    if (kind == 1)
+        return 0;
+    if (kind == 2) {
+        sqlerr_set(e, 22938, 16, "Role name '%s' is invalid. Specify a valid name. See the topic 'Identifiers' in SQL Server Books Online for object name rules.",
+                   role);
+        return -1;
+    }
+    char now[40];
+    now_datetime(s, now, sizeof(now));
+    return run(s, sqlite3_mprintf("INSERT INTO \"d%d\".tl_principals(principal_id, name, type, sid, create_date)"
+                                  " VALUES ((SELECT max(5, coalesce(max(principal_id) + 1, 0)) FROM \"d%d\".tl_principals"
+                                  " WHERE principal_id < 16384), %Q, 'R', NULL, %Q)",
+                                  dbid, dbid, role, now),
+               e);
+}
+
 static int enable_table(struct engine_session *s, void *arg, struct sqlerr *e)
 {
     struct enable_args *a = arg;
@@ -812,6 +852,8 @@ static int enable_table(struct engine_session *s, void *arg, struct sqlerr *e)
     struct sarg *sw = &a->a[8];
     if (sw->given && sw->v.kind != TL_V_NULL && sw->v.i == 0) /* tdslite has no partitioned tables */
         exec_msg(s, 22857, 10, 1, 1, "Warning: The @allow_partition_switch parameter must be 1 for tables that are not partitioned. The explicit setting of the parameter to 0 was ignored. Refer to books online for more information about partition switching behavior when using Change Data Capture.", false);
+    if (a->role && create_role(s, dbid, a->role, e))
+        return -1;
     int64_t oid = 0;
     if (create_change_table(s, a, &oid, e))
         return -1;
@@ -1234,6 +1276,21 @@ static int call_capture(struct engine_session *s, struct stmt *st, const struct 
     return cdc_capture_db(s, s->dbid, CDC_FILLER_ALWAYS, e);
 }
 
+/* sp_cdc_enable_db / _disable_db need sysadmin (22902), the others db_owner
+ * (22904); tdslite.cdc_capture is the server's own job. */
+static bool authorized_for(struct engine_session *s, int which, struct sqlerr *e)
+{
+    if (which <= 1 && !s->sysadmin) {
+        sqlerr_set(e, 22902, 16, "Caller is not authorized to initiate the requested action. Sysadmin privileges are required.");
+        return false;
+    }
+    if (which >= 2 && which <= 5 && !sec_has_perm(s, s->dbid, 0, "CONTROL")) {
+        sqlerr_set(e, 22904, 16, "Caller is not authorized to initiate the requested action. DBO privileges are required.");
+        return false;
+    }
+    return true;
+}
+
 int cdc_exec_proc(struct engine_session *s, struct stmt *st, const char *proc,
                   const struct engine_param *params, size_t nparams, bool *known,
                   struct sqlerr *e, int32_t *retstatus)
@@ -1264,6 +1321,10 @@ int cdc_exec_proc(struct engine_session *s, struct stmt *st, const char *proc,
         snprintf(s->dbname, sizeof(s->dbname), "%s", dbname);
     }
     int rc;
+    if (!authorized_for(s, which, e)) {
+        rc = -1;
+        goto out;
+    }
     switch (which) {
     case 0:
     case 1:
@@ -1284,6 +1345,7 @@ int cdc_exec_proc(struct engine_session *s, struct stmt *st, const char *proc,
     case 5: rc = call_cleanup(s, st, params, nparams, e); break;
     default: rc = call_capture(s, st, params, nparams, e); break;
     }
+out:
     s->dbid = saved_db;
     snprintf(s->dbname, sizeof(s->dbname), "%s", saved_name);
     *retstatus = rc ? 1 : 0;

@@ -37,6 +37,67 @@ static void fail(sqlite3_context *c, int number, int severity, int state, const 
     sqlite3_result_error(c, s->fnerr.text, -1);
 }
 
+/* ------------------------------------------------------------ permissions */
+
+/*
+ * May the session read the change data of a capture instance of source
+ * table source_oid gated by role (NULL: none)? sysadmin and db_owner may;
+ * anyone else needs SELECT on the source table (*select_ok) and, for a
+ * gated instance, membership in the role.
+ */
+static bool authorized(struct engine_session *s, int dbid, int64_t source_oid, const char *role,
+                       bool *select_ok)
+{
+    *select_ok = sec_has_perm(s, dbid, source_oid, "SELECT");
+    if (!*select_ok)
+        return false;
+    if (!role || sec_has_perm(s, dbid, 0, "CONTROL"))
+        return true;
+    sqlite3_stmt *st = NULL;
+    bool member = false;
+    if (sqlite3_prepare_v2(s->db, "SELECT tl_is_rolemember(?)", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, role, -1, SQLITE_TRANSIENT);
+        member = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    }
+    sqlite3_finalize(st);
+    return member;
+}
+
+/* The source table and gating role of instance ci; false when unknown. */
+static bool instance_access(struct engine_session *s, int dbid, sqlite3_value *ci, int64_t *source_oid,
+                            char *role, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    char sql[160];
+    bool found = false;
+    snprintf(sql, sizeof(sql), "SELECT source_object_id, role_name FROM \"d%d\".tl_cdc_tables WHERE capture_instance = ?",
+             dbid);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_bind_value(st, 1, ci) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        found = true;
+        *source_oid = sqlite3_column_int64(st, 0);
+        const unsigned char *r = sqlite3_column_text(st, 1);
+        snprintf(role, cap, "%s", r ? (const char *)r : "");
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* tl_cdc_readable(dbid, capture_instance): 1 when the session may read the
+ * instance's change data (fn_cdc_get_min_lsn and the column functions
+ * answer as for an unknown instance otherwise). */
+static void fn_readable(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    struct engine_session *s = sess(c);
+    int dbid = sqlite3_value_int(argv[0]);
+    int64_t oid = 0;
+    char role[260];
+    bool sel;
+    sqlite3_result_int(c, instance_access(s, dbid, argv[1], &oid, role, sizeof(role)) &&
+                              authorized(s, dbid, oid, role[0] ? role : NULL, &sel));
+}
+
 /* ------------------------------------------------------------ row filter */
 
 /* The row filter option as the generated functions read it: lower(trim()).
@@ -100,6 +161,16 @@ static void query_blob(sqlite3_context *c, const char *sql, sqlite3_value *arg, 
 static void fn_min_lsn(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
+    struct engine_session *s = sess(c);
+    int dbid = sqlite3_value_int(argv[0]);
+    int64_t oid = 0;
+    char role[260];
+    bool sel;
+    if (!instance_access(s, dbid, argv[1], &oid, role, sizeof(role)) ||
+        !authorized(s, dbid, oid, role[0] ? role : NULL, &sel)) {
+        sqlite3_result_zeroblob(c, CDC_LSN_LEN); /* unknown instance or no access: zeros */
+        return;
+    }
     char sql[128];
     snprintf(sql, sizeof(sql), "SELECT start_lsn FROM \"d%d\".tl_cdc_tables WHERE capture_instance = ?",
              sqlite3_value_int(argv[0]));
@@ -291,6 +362,7 @@ int cdc_fn_register(struct engine_session *s)
         {"tl_cdc_map_time", 3, false, fn_map_time},
         {"tl_cdc_bit", 2, true, fn_bit},
         {"tl_cdc_check", 6, false, fn_check},
+        {"tl_cdc_readable", 2, false, fn_readable},
     };
     int rc = SQLITE_OK;
     for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]) && rc == SQLITE_OK; i++)
@@ -351,13 +423,15 @@ static int arg_count(struct gen *g, const char *fname, int have, int want)
 
 /* ------------------------------------------------------------ scalar functions */
 
-/* cdc.captured_columns.column_ordinal of column col of instance ci. */
+/* cdc.captured_columns.column_ordinal of column col of instance ci (NULL
+ * when the session may not read the instance). */
 static void gen_ordinal(struct gen *g, int dbid, const char *ci, const char *col)
 {
     buf_appendf(&g->sql,
                 "(SELECT c.column_ordinal FROM \"d%d\".tl_cdc_columns c JOIN \"d%d\".tl_cdc_tables t"
-                " ON t.object_id = c.object_id WHERE t.capture_instance = %s AND c.column_name = %s COLLATE NOCASE)",
-                dbid, dbid, ci, col);
+                " ON t.object_id = c.object_id WHERE t.capture_instance = %s AND c.column_name = %s COLLATE NOCASE"
+                " AND tl_cdc_readable(%d, t.capture_instance))",
+                dbid, dbid, ci, col, dbid);
 }
 
 int cdc_gen_func(struct gen *g, struct scope *sc, struct expr *e, struct tl_type *ty, bool *nullable)
@@ -471,18 +545,38 @@ static int tvf_resolve(struct gen *g, struct from_item *f, struct tvf *v)
         goto missing;
     v->ci = (char *)n->name + (sizeof(all) - 1); /* both prefixes have the same length */
     sqlite3_stmt *st = NULL;
-    char *sql = sqlite3_mprintf("SELECT object_id, supports_net_changes FROM \"d%d\".tl_cdc_tables WHERE capture_instance = %Q",
+    char *sql = sqlite3_mprintf("SELECT object_id, supports_net_changes, source_object_id, role_name"
+                                " FROM \"d%d\".tl_cdc_tables WHERE capture_instance = %Q",
                                 v->dbid, v->ci);
-    int64_t oid = 0;
+    int64_t oid = 0, source = 0;
     bool supports = false;
+    char *role = NULL;
     if (sql && sqlite3_prepare_v2(g->s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
         oid = sqlite3_column_int64(st, 0);
         supports = sqlite3_column_int(st, 1) != 0;
+        source = sqlite3_column_int64(st, 2);
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+            role = arena_strdup(g->a, (const char *)sqlite3_column_text(st, 3));
     }
     sqlite3_finalize(st);
     sqlite3_free(sql);
     if (!oid || (v->net && !supports) || !(v->ct = catalog_table_by_id(g->s, g->a, v->dbid, oid)))
         goto missing;
+    bool sel;
+    if (!authorized(g->s, v->dbid, source, role, &sel)) {
+        /* no SELECT on the source: 229 on the function; not in the gating
+         * role: the generated function's own check fails (313) */
+        if (!sel) {
+            codegen_err(g, 229, 14, "The SELECT permission was denied on the object '%s', database '%s', schema 'cdc'.",
+                        n->name, dbname);
+            g->err.state = 5;
+        } else {
+            codegen_err(g, 313, 16, "%s", v->net ? "An insufficient number of arguments were supplied for the procedure or function cdc.fn_cdc_get_net_changes_ ... ."
+                                                 : "An insufficient number of arguments were supplied for the procedure or function cdc.fn_cdc_get_all_changes_ ... .");
+            g->err.state = 3;
+        }
+        return -1;
+    }
     v->t = arena_printf(g->a, "\"d%d\".\"t%lld\"", v->dbid, (long long)oid);
     v->keys = arena_alloc(g->a, sizeof(int) * 16);
     sql = cdc_sqlf("SELECT c.column_ordinal FROM \"d%1$d\".tl_cdc_index_columns k JOIN \"d%1$d\".tl_cdc_columns c"

@@ -1774,7 +1774,8 @@ static int cleanup_db(struct engine_session *s, int dbid, int64_t only_oid, stru
     sqlite3_free(q);
     if (!q || !found)
         return 0;
-    snprintf(sql, sizeof(sql), "SELECT 1 FROM \"d%d\".sqlite_master WHERE name = 'tl_cdc_state'", dbid);
+    /* tl_cdc_state exists in every file; it has its row while CDC is enabled */
+    snprintf(sql, sizeof(sql), "SELECT 1 FROM \"d%d\".tl_cdc_state LIMIT 1", dbid);
     bool cdc_state;
     q_int(s, sql, 0, &cdc_state);
     char captured[160] = "0";

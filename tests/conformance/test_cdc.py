@@ -277,6 +277,73 @@ class Bounds13(unittest.TestCase):
         db.close()
 
 
+class Permissions13(unittest.TestCase):
+    """13/14: reading change data needs SELECT on the source table (229 on
+    the function, fn_cdc_get_min_lsn all zeros) and membership in the
+    gating role (313); enabling needs sysadmin (22902) / db_owner (22904)."""
+
+    PW = "Cdc_Reader_Pw1"
+
+    def test_permissions(self):
+        db = Db(S, "cdcperm")
+        db.table("CREATE TABLE dbo.open_t (id int PRIMARY KEY, v int)")
+        db.run("CREATE TABLE dbo.gated (id int PRIMARY KEY, v int)")
+        db.run("EXEC sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N'gated', "
+               "@role_name = N'cdc_gate'")
+        self.assertEqual(db.one("SELECT type FROM sys.database_principals WHERE name = 'cdc_gate'"), "R")
+        self.assertEqual(db.one("SELECT count(*) FROM sys.database_principals WHERE name = 'cdc'"), 1)
+        db.run("INSERT INTO dbo.open_t VALUES (1, 1); INSERT INTO dbo.gated VALUES (1, 1)")
+        db.capture()
+        admin = S.connect(autocommit=True)
+        admin.cursor().execute("CREATE LOGIN cdc_reader WITH PASSWORD = N'%s'" % self.PW)
+        admin.close()
+        db.run("CREATE USER cdc_reader FOR LOGIN cdc_reader")
+        rd = S.connect(user="cdc_reader", password=self.PW, database="cdcperm", autocommit=True)
+
+        def err(sql):
+            try:
+                cur = rd.cursor()
+                cur.execute(sql)
+                cur.fetchall()
+            except Exception as e:
+                return tdslite.mssql_error(e)
+            raise AssertionError("no error: " + sql)
+
+        def one(sql):
+            cur = rd.cursor()
+            cur.execute(sql)
+            return cur.fetchall()[0][0]
+
+        q = ("SELECT id FROM cdc.fn_cdc_get_all_changes_dbo_%s(sys.fn_cdc_get_min_lsn('dbo_%s'), "
+             "sys.fn_cdc_get_max_lsn(), N'all')")
+        m = err(q % ("open_t", "open_t"))
+        self.assertEqual((m.number, m.severity, m.state, m.text),
+                         (229, 14, 5, "The SELECT permission was denied on the object "
+                                      "'fn_cdc_get_all_changes_dbo_open_t', database 'cdcperm', schema 'cdc'."))
+        self.assertEqual(one("SELECT sys.fn_cdc_get_min_lsn('dbo_open_t')"), ZERO_LSN)
+        self.assertIsNotNone(one("SELECT sys.fn_cdc_get_max_lsn()"))  # public
+        self.assertIsNone(one("SELECT sys.fn_cdc_get_column_ordinal('dbo_open_t', 'v')"))
+        db.run("GRANT SELECT ON dbo.open_t TO cdc_reader; GRANT SELECT ON dbo.gated TO cdc_reader")
+        self.assertEqual(one(q % ("open_t", "open_t")), 1)
+        self.assertEqual(one("SELECT sys.fn_cdc_get_column_ordinal('dbo_open_t', 'v')"), 2)
+        # gated: SELECT is not enough
+        m = err("SELECT id FROM cdc.fn_cdc_get_all_changes_dbo_gated(sys.fn_cdc_get_min_lsn('dbo_open_t'), "
+                "sys.fn_cdc_get_max_lsn(), N'all')")
+        self.assertEqual((m.number, m.state, m.text), (313, 3, MSG_313_ALL))
+        self.assertEqual(one("SELECT sys.fn_cdc_get_min_lsn('dbo_gated')"), ZERO_LSN)
+        db.run("ALTER ROLE cdc_gate ADD MEMBER cdc_reader")
+        self.assertEqual(one(q % ("gated", "gated")), 1)
+        m = err("EXEC sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N'open_t', "
+                "@role_name = NULL, @capture_instance = N'x'")
+        self.assertEqual((m.number, m.text), (22904, "Caller is not authorized to initiate the requested action. "
+                                                     "DBO privileges are required."))
+        m = err("EXEC sys.sp_cdc_disable_db")
+        self.assertEqual((m.number, m.text), (22902, "Caller is not authorized to initiate the requested action. "
+                                                     "Sysadmin privileges are required."))
+        rd.close()
+        db.close()
+
+
 class MinLsn14(unittest.TestCase):
     """14: fn_cdc_get_min_lsn is all zeros for an unknown instance (not NULL,
     no error); after cleanup it rises and from < min means lost data."""
