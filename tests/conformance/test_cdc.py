@@ -724,11 +724,13 @@ class Cleanup21(unittest.TestCase):
         db.table("CREATE TABLE dbo.t21 (id int PRIMARY KEY)")
         db.run("INSERT INTO dbo.t21 VALUES (1)")
         db.capture()
+        # a minute apart: entries sharing one tran_end_time count as one point
+        db.run("EXEC tdslite.advance_clock @minutes = 1")
         db.run("INSERT INTO dbo.t21 VALUES (2)")
         db.capture()
         old_min = db.min_lsn("dbo_t21")
         self.assertEqual([r[0] for r in db.all_changes("dbo_t21", cols="id")], [1, 2])
-        db.run("EXEC tdslite.advance_clock @minutes = 4319")
+        db.run("EXEC tdslite.advance_clock @minutes = 4318")
         db.run("INSERT INTO dbo.t21 VALUES (3)")
         db.capture()  # nothing is older than 4320 minutes yet
         self.assertEqual(db.min_lsn("dbo_t21"), old_min)
@@ -753,6 +755,7 @@ class Cleanup21(unittest.TestCase):
         db.table("CREATE TABLE dbo.u (id int PRIMARY KEY)")
         db.run("EXEC sys.sp_cdc_change_job @job_type = N'cleanup', @retention = 10")
         for i in range(3):
+            db.run("EXEC tdslite.advance_clock @minutes = 1")
             db.run("INSERT INTO dbo.u VALUES (%d)" % i)
             db.capture()
         db.run("EXEC tdslite.advance_clock @minutes = 11")
