@@ -200,8 +200,23 @@ static void random_bytes(uint8_t *p, size_t n)
     " create_date TEXT);"                                                                           \
     "INSERT OR IGNORE INTO %s.tl_perms VALUES (0, 0, 2, 'CONNECT', 'G');"
 
+/* Do the security tables exist in the file? A read, so that attaching a
+ * database (every login attaches master) never waits for a writer. */
+static bool has_tables(sqlite3 *db, const char *alias, int dbid)
+{
+    sqlite3_stmt *st = NULL;
+    char *sql = sqlite3_mprintf("SELECT 1 FROM %s.tl_perms, %s.%s LIMIT 0", alias, alias,
+                                dbid == 1 ? "tl_logins" : "tl_role_members");
+    bool ok = sql && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK;
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+    return ok;
+}
+
 void sec_init_file(sqlite3 *db, const char *alias, int dbid)
 {
+    if (has_tables(db, alias, dbid))
+        return;
     char *sql = sqlite3_mprintf(SEC_TABLES_SQL, alias, alias, alias, alias, alias);
     if (sql)
         sqlite3_exec(db, sql, NULL, NULL, NULL);
