@@ -1276,6 +1276,88 @@ static int call_capture(struct engine_session *s, struct stmt *st, const struct 
     return cdc_capture_db(s, s->dbid, CDC_FILLER_ALWAYS, e);
 }
 
+/*
+ * sys.sp_cdc_help_change_data_capture [@source_schema, @source_name]: one
+ * row per capture instance the caller may read (of the named table, or of
+ * every table), as SQL Server's result set.
+ */
+static int help_cdc(struct engine_session *s, struct stmt *st, const struct engine_param *params, size_t np,
+                    struct sqlerr *e)
+{
+    static const struct spar spec[] = {{"@source_schema", SYSNAME, false}, {"@source_name", SYSNAME, false}};
+    struct sarg a[2];
+    if (bind_args(s, "sp_cdc_help_change_data_capture", st, params, np, spec, 2, a, e))
+        return -1;
+    char *schema = trim(arg_str(s, &a[0])), *table = trim(arg_str(s, &a[1]));
+    bool has_s = schema && *schema, has_t = table && *table;
+    if (has_s != has_t) {
+        sqlerr_set(e, 22972, 16, "When calling stored procedure [sys].sp_cdc_help_change_data capture, if either @source_schema or @source_name is non-null and non-empty, the other parameter must also be non-null and non-empty.");
+        return -1;
+    }
+    if (!cdc_db_enabled(s, s->dbid))
+        return not_enabled(s, e);
+    static const struct {
+        const char *name;
+        struct tl_type t;
+    } cols[] = {
+        {"source_schema", SYSNAME}, {"source_table", SYSNAME}, {"capture_instance", SYSNAME},
+        {"object_id", {TL_T_INT, 0, 0, 0}}, {"source_object_id", {TL_T_INT, 0, 0, 0}},
+        {"start_lsn", {TL_T_BINARY, 10, 0, 0}}, {"end_lsn", {TL_T_BINARY, 10, 0, 0}},
+        {"supports_net_changes", {TL_T_BIT, 0, 0, 0}}, {"has_drop_pending", {TL_T_BIT, 0, 0, 0}},
+        {"role_name", SYSNAME}, {"index_name", SYSNAME}, {"filegroup_name", SYSNAME},
+        {"create_date", {TL_T_DATETIME, 0, 0, 3}}, {"index_column_list", {TL_T_NVARCHAR, TL_MAX, 0, 0}},
+        {"captured_column_list", {TL_T_NVARCHAR, TL_MAX, 0, 0}},
+    };
+    enum { NC = sizeof(cols) / sizeof(cols[0]) };
+    char *sql = cdc_sqlf(
+        "SELECT sc.name, o.name, t.capture_instance, t.object_id, t.source_object_id, t.start_lsn, NULL,"
+        " t.supports_net_changes, NULL, t.role_name, t.index_name, t.filegroup_name, t.create_date,"
+        " (SELECT group_concat('[' || replace(column_name, ']', ']]') || ']', ', ') FROM (SELECT column_name"
+        "  FROM \"d%1$d\".tl_cdc_index_columns WHERE object_id = t.object_id ORDER BY index_ordinal)),"
+        " (SELECT group_concat('[' || replace(column_name, ']', ']]') || ']', ', ') FROM (SELECT column_name"
+        "  FROM \"d%1$d\".tl_cdc_columns WHERE object_id = t.object_id ORDER BY column_ordinal))"
+        " FROM \"d%1$d\".tl_cdc_tables t JOIN \"d%1$d\".tl_objects o ON o.object_id = t.source_object_id"
+        " JOIN \"d%1$d\".tl_schemas sc ON sc.schema_id = o.schema_id"
+        " WHERE (?1 IS NULL OR (sc.name = ?1 AND o.name = ?2 COLLATE NOCASE))"
+        " AND tl_cdc_readable(%1$d, t.capture_instance) ORDER BY sc.name, o.name, t.seq",
+        s->dbid);
+    sqlite3_stmt *q = NULL;
+    if (!sql || sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        sqlite3_free(sql);
+        exec_sqlite_err(s, sqlite3_errcode(s->db), e);
+        return -1;
+    }
+    sqlite3_free(sql);
+    if (has_s) {
+        sqlite3_bind_text(q, 1, schema, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 2, table, -1, SQLITE_TRANSIENT);
+    }
+    struct engine_column ec[NC];
+    for (int i = 0; i < NC; i++)
+        ec[i] = (struct engine_column){cols[i].name, cols[i].t, ENGINE_COL_NULLABLE};
+    int rc = 0;
+    uint64_t n = 0;
+    if (s->out->columns(s->ctx, ec, NC)) {
+        s->closed = true;
+        rc = SL_ECLOSED;
+    }
+    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
+        struct tl_value v[NC];
+        arena_reset(&s->ra);
+        for (int i = 0; i < NC && rc == 0; i++)
+            rc = exec_column_value(s, q, i, &cols[i].t, &v[i], e);
+        if (rc == 0 && s->out->row(s->ctx, v, NC)) {
+            s->closed = true;
+            rc = SL_ECLOSED;
+        }
+        n++;
+    }
+    sqlite3_finalize(q);
+    if (rc == 0)
+        exec_done(s, ENGINE_DONE_COUNT, ENGINE_CMD_SELECT, n);
+    return rc;
+}
+
 /* sp_cdc_enable_db / _disable_db need sysadmin (22902), the others db_owner
  * (22904); tdslite.cdc_capture is the server's own job. */
 static bool authorized_for(struct engine_session *s, int which, struct sqlerr *e)
@@ -1297,7 +1379,8 @@ int cdc_exec_proc(struct engine_session *s, struct stmt *st, const char *proc,
 {
     static const char *const names[] = {"sp_cdc_enable_db", "sp_cdc_disable_db", "sp_cdc_enable_table",
                                         "sp_cdc_disable_table", "sp_cdc_change_job",
-                                        "sp_cdc_cleanup_change_table", "tdslite.cdc_capture", NULL};
+                                        "sp_cdc_cleanup_change_table", "tdslite.cdc_capture",
+                                        "sp_cdc_help_change_data_capture", NULL};
     int which = -1;
     for (int i = 0; names[i]; i++)
         if (ieq(proc, names[i]))
@@ -1343,7 +1426,8 @@ int cdc_exec_proc(struct engine_session *s, struct stmt *st, const char *proc,
     case 3: rc = call_disable_table(s, st, params, nparams, e); break;
     case 4: rc = call_change_job(s, st, params, nparams, e); break;
     case 5: rc = call_cleanup(s, st, params, nparams, e); break;
-    default: rc = call_capture(s, st, params, nparams, e); break;
+    case 6: rc = call_capture(s, st, params, nparams, e); break;
+    default: rc = help_cdc(s, st, params, nparams, e); break;
     }
 out:
     s->dbid = saved_db;

@@ -648,6 +648,35 @@ class ColumnsDdl18(unittest.TestCase):
         db.close()
 
 
+class Help(unittest.TestCase):
+    """sys.sp_cdc_help_change_data_capture (Debezium's way to list capture
+    instances), and the procedures called by RPC."""
+
+    def test_help(self):
+        db = Db(S, "cdchelp")
+        db.run("CREATE TABLE dbo.h (id int PRIMARY KEY, [odd]]name] int, v int)")
+        cur = db.conn.cursor()
+        cur.callproc("sys.sp_cdc_enable_table", ("dbo", "h", None))  # RPC, positional
+        cur.callproc("tdslite.cdc_capture", ())
+        cols = db.cols("EXEC sys.sp_cdc_help_change_data_capture")
+        self.assertEqual(cols, ["source_schema", "source_table", "capture_instance", "object_id", "source_object_id",
+                                "start_lsn", "end_lsn", "supports_net_changes", "has_drop_pending", "role_name",
+                                "index_name", "filegroup_name", "create_date", "index_column_list",
+                                "captured_column_list"])
+        rows = db.run("EXEC sys.sp_cdc_help_change_data_capture @source_schema = N'dbo', @source_name = N'h'")
+        self.assertEqual(len(rows), 1)
+        r = rows[0]
+        self.assertEqual(r[:3], ("dbo", "h", "dbo_h"))
+        self.assertEqual(r[3], db.one("SELECT OBJECT_ID('cdc.dbo_h_CT')"))
+        self.assertEqual(r[4], db.one("SELECT OBJECT_ID('dbo.h')"))
+        self.assertEqual(r[5], db.min_lsn("dbo_h"))
+        self.assertEqual((r[7], r[13], r[14]), (True, "[id]", "[id], [odd]]name], [v]"))
+        self.assertEqual(db.run("EXEC sys.sp_cdc_help_change_data_capture N'dbo', N'other'"), [])
+        m = db.error("EXEC sys.sp_cdc_help_change_data_capture @source_schema = N'dbo'")
+        self.assertEqual(m.number, 22972)
+        db.close()
+
+
 def tdslite_master_error(sql):
     conn = S.connect(autocommit=True)
     try:
@@ -690,6 +719,18 @@ class Types19(unittest.TestCase):
         masks = db.run("SELECT sys.fn_cdc_is_bit_set(%d, __$update_mask) FROM cdc.dbo_t19_CT "
                        "WHERE __$operation = 4" % ordinal)
         self.assertEqual(masks, [(True,), (True,)])
+        db.close()
+
+    def test_text_columns(self):
+        # text/ntext/image: NULL in delete (1) and old-value (3) rows
+        db = Db(S, "cdc19b")
+        db.table("CREATE TABLE dbo.tx (id int PRIMARY KEY, nt ntext, v int)")
+        db.run("INSERT INTO dbo.tx VALUES (1, N'old text', 1)")
+        db.run("UPDATE dbo.tx SET v = 2")
+        db.run("DELETE FROM dbo.tx")
+        db.capture()
+        rows = db.all_changes("dbo_tx", cols="__$operation, CAST(nt AS nvarchar(20)), v")
+        self.assertEqual(rows, [(2, "old text", 1), (3, None, 1), (4, "old text", 2), (1, None, 2)])
         db.close()
 
 
