@@ -811,12 +811,13 @@ static const struct coltype *type_named(const char *name)
 
 /* ---- struct columns ----
  *
- * struct__CODEC: id, then struct s {bool, int64, double, decimal38_10,
+ * struct__CODEC (700 rows) and struct_small__CODEC (15 rows, a seed for the
+ * fuzz replay): id, then struct s {bool, int64, double, decimal38_10,
  * date, timestamp_utc, string, binary} (all optional), then struct r
  * {x int32 REQUIRED, y string optional}, then z string optional. Every
  * 7th row has all of s's children NULL, which the writer stores as a NULL
- * struct; other rows have random NULL children. 700 rows in row groups of
- * 256 with small pages. Expected JSON for a struct column:
+ * struct; other rows have random NULL children. Row groups of 256 rows,
+ * small pages. Expected JSON for a struct column:
  *   {"name": "s", "type": "struct", "nullable": true,
  *    "values": [true|false per row: struct present],
  *    "fields": [ordinary column objects; values null where s is NULL]}
@@ -825,9 +826,9 @@ static const struct coltype *type_named(const char *name)
 static const char *const S_CHILDREN[] = {"bool", "int64", "double", "decimal38_10",
                                          "date", "timestamp_utc", "string", "binary"};
 #define NS_CHILDREN (sizeof(S_CHILDREN) / sizeof(S_CHILDREN[0]))
-#define STRUCT_ROWS 700
 
 struct struct_case {
+    size_t rows;
     struct casedef s;   /* the children of s: MODE_MIXED, optional */
     struct casedef r;   /* r.y and z: MODE_MIXED, optional */
     const struct coltype *x; /* r.x: REQUIRED int32 */
@@ -864,7 +865,7 @@ static void json_child(FILE *f, const char *name, const struct coltype *t, bool 
     if (t->bt == BATCH_TIMESTAMP)
         fprintf(f, ",\"utc\":%s", t->utc ? "true" : "false");
     fputs(",\"values\":[", f);
-    for (size_t r = 0; r < STRUCT_ROWS; r++) {
+    for (size_t r = 0; r < sc->rows; r++) {
         if (is_s)
             s_cell(sc, c, r, &v);
         else if (cd)
@@ -885,14 +886,14 @@ static int struct_json(const char *dir, const char *name, const char *codec,
     snprintf(path, sizeof(path), "%s/%s.json", dir, name);
     if (!(f = fopen(path, "w")))
         return 1;
-    fprintf(f, "{\"file\":\"%s.parquet\",\"codec\":\"%s\",\"rows\":%d,", name, codec,
-            STRUCT_ROWS);
+    fprintf(f, "{\"file\":\"%s.parquet\",\"codec\":\"%s\",\"rows\":%zu,", name, codec,
+            sc->rows);
     fprintf(f, "\"kv\":{\"sluice.test.case\":\"%s\"},\"columns\":[", name);
     fputs("{\"name\":\"id\",\"type\":\"int32\",\"nullable\":false,\"values\":[", f);
-    for (size_t r = 0; r < STRUCT_ROWS; r++)
+    for (size_t r = 0; r < sc->rows; r++)
         fprintf(f, "%s\"%zu\"", r ? "," : "", r);
     fputs("]},{\"name\":\"s\",\"type\":\"struct\",\"nullable\":true,\"values\":[", f);
-    for (size_t r = 0; r < STRUCT_ROWS; r++)
+    for (size_t r = 0; r < sc->rows; r++)
         fprintf(f, "%s%s", r ? "," : "", s_present(sc, r) ? "true" : "false");
     fputs("],\"fields\":[", f);
     for (size_t c = 0; c < NS_CHILDREN; c++) {
@@ -900,7 +901,7 @@ static int struct_json(const char *dir, const char *name, const char *codec,
         json_child(f, S_CHILDREN[c], sc->s.cols[c], true, NULL, c, sc, true);
     }
     fputs("]},{\"name\":\"r\",\"type\":\"struct\",\"nullable\":true,\"values\":[", f);
-    for (size_t r = 0; r < STRUCT_ROWS; r++)
+    for (size_t r = 0; r < sc->rows; r++)
         fprintf(f, "%strue", r ? "," : "");
     fputs("],\"fields\":[", f);
     json_child(f, "x", sc->x, false, NULL, 0, sc, false);
@@ -917,7 +918,7 @@ static int struct_rows(struct parquet_writer *w, struct batch *b, const struct s
 {
     struct val v;
     int rc = 0;
-    for (size_t r = 0; r < STRUCT_ROWS && rc == 0; r++) {
+    for (size_t r = 0; r < sc->rows && rc == 0; r++) {
         size_t col = 0;
         rc = batch_append_int(b, col++, (int64_t)r);
         for (size_t c = 0; c < NS_CHILDREN && rc == 0; c++) {
@@ -943,7 +944,7 @@ static int struct_rows(struct parquet_writer *w, struct batch *b, const struct s
     return rc;
 }
 
-static int struct_case(const char *dir, size_t k)
+static int struct_case(const char *dir, size_t k, size_t rows, const char *base)
 {
     struct struct_case sc;
     struct batch_schema s = {0};
@@ -957,16 +958,17 @@ static int struct_case(const char *dir, size_t k)
     int rc;
 
     sl_err_clear(&err);
-    case_init(&sc.s, k, MODE_MIXED, true, STRUCT_ROWS, "struct_s");
+    sc.rows = rows;
+    case_init(&sc.s, k, MODE_MIXED, true, rows, "struct_s");
     for (size_t c = 0; c < NS_CHILDREN; c++)
         sc.s.cols[c] = type_named(S_CHILDREN[c]);
     sc.s.ncols = NS_CHILDREN;
-    case_init(&sc.r, k, MODE_MIXED, true, STRUCT_ROWS, "struct_r");
+    case_init(&sc.r, k, MODE_MIXED, true, rows, "struct_r");
     sc.r.cols[0] = type_named("string");
     sc.r.cols[1] = type_named("string");
     sc.r.ncols = 2;
     sc.x = type_named("int32");
-    snprintf(name, sizeof(name), "struct__%s", CODECS[k].name);
+    snprintf(name, sizeof(name), "%s__%s", base, CODECS[k].name);
     if (struct_json(dir, name, CODECS[k].name, &sc) != 0)
         return die("writing expected values of", name, SL_EIO, NULL);
     rc = batch_schema_init(&s, 1 + NS_CHILDREN + 3);
@@ -1103,8 +1105,9 @@ int main(int argc, char **argv)
             }
         }
         bad |= structural_cases(dir, k);
-        bad |= struct_case(dir, k);
-        files += 12;
+        bad |= struct_case(dir, k, 700, "struct");
+        bad |= struct_case(dir, k, 15, "struct_small"); /* small enough for the fuzz seeds */
+        files += 13;
     }
     fprintf(stderr, "gen_cases: %zu files in %s%s\n", files, dir, bad ? " (with errors)" : "");
     return bad ? 1 : 0;
