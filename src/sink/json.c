@@ -154,27 +154,83 @@ static int put_float(struct buf *b, double d, bool single)
     return buf_append_str(b, s);
 }
 
-static void date_text(int64_t days, char *out, size_t cap)
+/*
+ * Dates and integers are written by hand, not with printf: they are most
+ * of a row's values and printf was most of the time spent on a row.
+ */
+
+/* n decimal digits of v, zero-padded, at out; returns out + n. */
+static char *digits(char *out, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        out[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return out + n;
+}
+
+/* "YYYY-MM-DD" of a day count at out (years outside 0..9999 via printf);
+ * returns the end. out has room for 32 bytes. */
+static char *date_text(int64_t days, char *out)
 {
     int64_t y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(out, cap, "%04" PRId64 "-%02u-%02u", y, m, d);
+    if (y < 0 || y > 9999)
+        return out + snprintf(out, 32, "%" PRId64 "-%02u-%02u", y, m, d);
+    out = digits(out, (unsigned)y, 4);
+    *out++ = '-';
+    out = digits(out, m, 2);
+    *out++ = '-';
+    return digits(out, d, 2);
+}
+
+static int put_date(struct buf *b, int64_t days)
+{
+    char s[40], *e;
+    s[0] = '"';
+    e = date_text(days, s + 1);
+    *e++ = '"';
+    return buf_append(b, s, (size_t)(e - s));
 }
 
 static int put_timestamp(struct buf *b, int64_t us, bool utc)
 {
     const int64_t day = 86400000000LL;
     int64_t days = us / day, rem = us % day;
-    char date[48];
+    char s[64], *e;
     if (rem < 0) {
         rem += day;
         days--;
     }
-    date_text(days, date, sizeof date);
-    return buf_appendf(b, "\"%sT%02d:%02d:%02d.%06d%s\"", date, (int)(rem / 3600000000LL),
-                       (int)(rem / 60000000 % 60), (int)(rem / 1000000 % 60),
-                       (int)(rem % 1000000), utc ? "Z" : "");
+    s[0] = '"';
+    e = date_text(days, s + 1);
+    *e++ = 'T';
+    e = digits(e, (unsigned)(rem / 3600000000LL), 2);
+    *e++ = ':';
+    e = digits(e, (unsigned)(rem / 60000000 % 60), 2);
+    *e++ = ':';
+    e = digits(e, (unsigned)(rem / 1000000 % 60), 2);
+    *e++ = '.';
+    e = digits(e, (unsigned)(rem % 1000000), 6);
+    if (utc)
+        *e++ = 'Z';
+    *e++ = '"';
+    return buf_append(b, s, (size_t)(e - s));
+}
+
+static int put_int(struct buf *b, int64_t v)
+{
+    char s[24];
+    size_t n = sizeof s;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        s[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        s[--n] = '-';
+    return buf_append(b, s + n, sizeof s - n);
 }
 
 static int put_value(struct buf *b, const struct batch *bt, size_t c, size_t row)
@@ -182,7 +238,6 @@ static int put_value(struct buf *b, const struct batch *bt, size_t c, size_t row
     const struct batch_field *f = &bt->schema->fields[c];
     const uint8_t *p;
     size_t n;
-    char s[48];
 
     if (batch_is_null(bt, c, row))
         return buf_append_str(b, "null");
@@ -193,18 +248,14 @@ static int put_value(struct buf *b, const struct batch *bt, size_t c, size_t row
     case BATCH_INT16:
     case BATCH_INT32:
     case BATCH_INT64:
-        return buf_appendf(b, "%" PRId64, batch_get_int(bt, c, row));
+        return put_int(b, batch_get_int(bt, c, row));
     case BATCH_FLOAT:
     case BATCH_DOUBLE:
         return put_float(b, batch_get_double(bt, c, row), f->type == BATCH_FLOAT);
     case BATCH_DECIMAL:
         return put_decimal(b, batch_get_decimal(bt, c, row), f->scale);
     case BATCH_DATE:
-        date_text(batch_get_int(bt, c, row), s + 1, sizeof s - 2);
-        s[0] = '"';
-        n = strlen(s);
-        s[n] = '"';
-        return buf_append(b, s, n + 1);
+        return put_date(b, batch_get_int(bt, c, row));
     case BATCH_TIMESTAMP:
         return put_timestamp(b, batch_get_int(bt, c, row), f->utc_adjusted);
     case BATCH_STRING:

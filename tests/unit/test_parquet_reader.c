@@ -12,8 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "format/parquet/parquet.h"
+#include "meta.h"
+#include "thrift.h"
 
 static uint8_t *file;
 static size_t file_len;
@@ -151,6 +154,78 @@ static void test_offsets_past_end(void **state)
     free(copy);
 }
 
+/* One SchemaElement: a group when type < 0. */
+static void elem(struct thrift_w *tw, int type, int rep, const char *name, int children,
+                 int converted)
+{
+    thrift_w_elem_struct(tw);
+    if (type >= 0)
+        thrift_w_i32(tw, 1, type);
+    thrift_w_i32(tw, 3, rep);
+    thrift_w_string(tw, 4, name);
+    if (children >= 0)
+        thrift_w_i32(tw, 5, children);
+    if (converted >= 0)
+        thrift_w_i32(tw, 6, converted);
+    thrift_w_end(tw);
+}
+
+/*
+ * A file of no rows whose schema is `optional group l (LIST) { repeated
+ * group list { optional int32 element } }` plus a key/value pair: the row
+ * reader refuses it naming the column, the footer-only reader opens it.
+ */
+static void test_lists_refused_kv_still_read(void **state)
+{
+    struct buf f;
+    struct thrift_w tw;
+    struct parquet_reader *r = NULL;
+    struct sl_err err;
+    char path[128];
+    FILE *fp;
+    uint32_t len;
+    (void)state;
+    buf_init(&f, 0);
+    assert_int_equal(buf_append(&f, "PAR1", 4), 0);
+    thrift_w_init(&tw, &f);
+    thrift_w_i32(&tw, 1, 1);
+    thrift_w_list(&tw, 2, THRIFT_STRUCT, 4);
+    elem(&tw, -1, REP_REQUIRED, "schema", 1, -1);
+    elem(&tw, -1, REP_OPTIONAL, "l", 1, 3 /* LIST */);
+    elem(&tw, -1, REP_REPEATED, "list", 1, -1);
+    elem(&tw, PT_INT32, REP_OPTIONAL, "element", -1, -1);
+    thrift_w_i64(&tw, 3, 0);
+    thrift_w_list(&tw, 4, THRIFT_STRUCT, 0);
+    thrift_w_list(&tw, 5, THRIFT_STRUCT, 1);
+    thrift_w_elem_struct(&tw);
+    thrift_w_string(&tw, 1, "sluice.run_id");
+    thrift_w_string(&tw, 2, "r9");
+    thrift_w_end(&tw);
+    thrift_w_end(&tw);
+    assert_int_equal(tw.err, 0);
+    len = (uint32_t)(f.len - 4);
+    assert_int_equal(buf_append_u32le(&f, len), 0);
+    assert_int_equal(buf_append(&f, "PAR1", 4), 0);
+
+    sl_err_clear(&err);
+    assert_int_equal(parquet_reader_open_mem(f.data, f.len, &r, &err), SL_EUNSUPPORTED);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "\"l\""));
+    assert_non_null(strstr(err.msg, "list"));
+
+    snprintf(path, sizeof path, "/tmp/sl_test_parquet_list_%d.parquet", (int)getpid());
+    fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(f.data, 1, f.len, fp), f.len);
+    fclose(fp);
+    sl_err_clear(&err);
+    assert_int_equal(parquet_reader_open_kv(path, &r, &err), 0);
+    assert_string_equal(parquet_reader_kv(r, "sluice.run_id"), "r9");
+    parquet_reader_close(r);
+    unlink(path);
+    buf_free(&f);
+}
+
 static void test_random_flips(void **state)
 {
     uint8_t *copy = malloc(file_len);
@@ -182,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_bad_magic_and_footer_length),
         cmocka_unit_test(test_offsets_past_end),
+        cmocka_unit_test(test_lists_refused_kv_still_read),
         cmocka_unit_test(test_random_flips),
     };
     return cmocka_run_group_tests(tests, make_file, free_file);
