@@ -79,6 +79,16 @@ void cdc_seqval_make(int64_t commit, uint32_t n, uint8_t out[CDC_LSN_LEN])
 
 int cdc_init_file(sqlite3 *db, const char *alias, struct sqlerr *e)
 {
+    /* present already: a read only, so attaching a file never waits for a writer */
+    sqlite3_stmt *probe = NULL;
+    char *psql = sqlite3_mprintf("SELECT 1 FROM %s.tl_cdc_state, %s.tl_cdc_tables, %s.tl_cdc_columns,"
+                                 " %s.tl_cdc_index_columns, %s.tl_cdc_lsn_time, %s.tl_cdc_ddl_history LIMIT 0",
+                                 alias, alias, alias, alias, alias, alias);
+    bool present = psql && sqlite3_prepare_v2(db, psql, -1, &probe, NULL) == SQLITE_OK;
+    sqlite3_finalize(probe);
+    sqlite3_free(psql);
+    if (present)
+        return 0;
     struct buf b;
     buf_init(&b, 0);
     for (const char *p = CDC_TABLES_SQL; *p; p++) {

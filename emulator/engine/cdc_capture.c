@@ -919,8 +919,30 @@ static int cycle_run(void *arg, struct sqlerr *e)
     return cleanup_retention(s, dbid, e);
 }
 
+/* Would a cycle change anything? New commits, new instances, or a filler
+ * due (cleanup depends only on the entries, so it has nothing new to do
+ * either). A read: the background job takes no write lock for nothing. */
+static bool work_to_do(struct engine_session *s, int dbid, int filler)
+{
+    if (filler == CDC_FILLER_ALWAYS)
+        return true;
+    char sql[400];
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce((SELECT max(commit_id) FROM \"d%d\".tl_commits), 0) >"
+             " coalesce((SELECT captured_commit FROM \"d%d\".tl_cdc_state), 0)"
+             " OR EXISTS (SELECT 1 FROM \"d%d\".tl_cdc_tables WHERE start_lsn IS NULL)",
+             dbid, dbid, dbid);
+    if (q_int(s, sql, 1))
+        return true;
+    /* no capture job before the first table is enabled, hence no fillers */
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"d%d\".tl_cdc_tables", dbid);
+    return filler == CDC_FILLER_IDLE && q_int(s, sql, 0) > 0 && mapping_idle(s, dbid);
+}
+
 int cdc_capture_db(struct engine_session *s, int dbid, int filler, struct sqlerr *e)
 {
+    if (!work_to_do(s, dbid, filler))
+        return 0;
     struct cycle_req r = {s, dbid, filler};
     return in_write_txn(s, dbid, cycle_run, &r, e);
 }
