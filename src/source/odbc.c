@@ -43,7 +43,7 @@ struct odbc_conn {
 struct odbc_param {
     SQLLEN ind;
     int64_t i64;
-    struct buf text; /* UTF-16LE */
+    struct buf text; /* UTF-16LE for str, the bytes for bin */
 };
 
 struct odbc_stmt {
@@ -395,6 +395,35 @@ int odbc_stmt_bind_str(struct odbc_stmt *s, unsigned index, const char *utf8,
     units = (p->text.len - 2) / 2;
     rc = SQLBindParameter(s->h, (SQLUSMALLINT)index, SQL_PARAM_INPUT, SQL_C_WCHAR, SQL_WVARCHAR,
                           units ? units : 1, 0, p->text.data, (SQLLEN)p->text.len, &p->ind);
+    if (!SQL_SUCCEEDED(rc))
+        ret = diag_err(SQL_HANDLE_STMT, s->h, s->what, err);
+out:
+    return ret;
+}
+
+int odbc_stmt_bind_bin(struct odbc_stmt *s, unsigned index, const void *p, size_t n,
+                       struct sl_err *err)
+{
+    struct odbc_param *pr;
+    SQLRETURN rc;
+    int ret = param_slot(s, index, err);
+
+    if (!ret && (n == 0 || n > 8000))
+        ret = sl_err_set(err, SL_EINVAL, "%s: binary parameter %u of %zu bytes (1..8000)",
+                         s->what, index, n);
+    if (ret)
+        goto out;
+    pr = &s->params[index - 1];
+    buf_reset(&pr->text);
+    /* Reserve n bytes even for NULL so the bound pointer is never NULL. */
+    ret = p ? buf_append(&pr->text, p, n) : buf_reserve(&pr->text, n);
+    if (ret) {
+        ret = sl_err_set(err, ret, "%s: out of memory binding parameter %u", s->what, index);
+        goto out;
+    }
+    pr->ind = p ? (SQLLEN)n : SQL_NULL_DATA;
+    rc = SQLBindParameter(s->h, (SQLUSMALLINT)index, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_BINARY,
+                          n, 0, pr->text.data, (SQLLEN)n, &pr->ind);
     if (!SQL_SUCCEEDED(rc))
         ret = diag_err(SQL_HANDLE_STMT, s->h, s->what, err);
 out:

@@ -126,11 +126,19 @@ void odbc_stmt_destroy(struct odbc_stmt *s);
  * Bind input parameter index (1-based) before odbc_stmt_exec. The value is
  * copied into the statement, so the caller's storage may go away. i64 with
  * is_null binds SQL NULL as bigint; str binds UTF-8 text as nvarchar
- * (sent as UTF-16).
+ * (sent as UTF-16); bin binds bytes as binary(n).
  */
 int odbc_stmt_bind_i64(struct odbc_stmt *s, unsigned index, int64_t v, bool is_null,
                        struct sl_err *err);
 int odbc_stmt_bind_str(struct odbc_stmt *s, unsigned index, const char *utf8,
+                       struct sl_err *err);
+
+/*
+ * Bind n bytes at p (copied) as a binary(n) input parameter, or SQL NULL
+ * of that type when p is NULL (CDC LSNs are binary(10): spec §B6). n must
+ * be 1..8000.
+ */
+int odbc_stmt_bind_bin(struct odbc_stmt *s, unsigned index, const void *p, size_t n,
                        struct sl_err *err);
 
 /* Execute sql (borrowed) with the bound parameters. Rows are then read
