@@ -446,6 +446,8 @@ struct engine {
     int next_dbid;
     atomic_long next_desc;
     struct applock_table *applocks; /* sp_getapplock's lock table (applock.c) */
+    int *logged_in;  /* login ids of the open sessions of CREATE LOGIN logins (security.c), under mu */
+    int nlogged_in, caplogged_in;
     atomic_llong clock_offset_ms; /* engine clock = real time + this (tdslite.advance_clock) */
     struct cdc_job *cdc_job; /* the background CDC capture job (cdc_capture.c), or NULL */
 };
@@ -539,6 +541,7 @@ struct engine_session {
     uint8_t login_sid[16];
     int login_sid_len;
     bool sysadmin;
+    bool login_counted; /* in eng->logged_in (DROP LOGIN answers 15434) */
     /* RPC output parameters, sent after retstatus by rpc_exec */
     struct pending_out {
         uint16_t ord;
@@ -1010,6 +1013,10 @@ void sec_init_file(sqlite3 *db, const char *alias, int dbid);
  * against the configured password, any other name against tl_logins. 0,
  * or -1 when the login fails (the caller answers 18456). */
 int sec_login(struct engine_session *s, const char *user, const char *password);
+/* Count the session among its login's open sessions (after a successful
+ * login) / remove it (at close); DROP LOGIN refuses a login in use. */
+void sec_session_begin(struct engine_session *s);
+void sec_session_end(struct engine_session *s);
 /* May the session's login use database dbid (a mapped user, or guest with
  * CONNECT)? 0, or -1 with e = 916 "The server principal ... is not able to
  * access the database ...". */

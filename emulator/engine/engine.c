@@ -103,6 +103,7 @@ void engine_close(struct engine *e)
     sl_free(e->data_dir);
     sl_free(e->sa_password);
     applock_table_destroy(e->applocks);
+    sl_free(e->logged_in);
     pthread_mutex_destroy(&e->mu);
     sl_free(e);
 }
@@ -193,6 +194,7 @@ int engine_login(struct engine *e, const char *user, const char *password,
     s->dbid = d.id;
     snprintf(s->dbname, sizeof(s->dbname), "%s", d.name);
     snprintf(s->login_db, sizeof(s->login_db), "%s", d.name);
+    sec_session_begin(s);
     *sessp = s;
     return 0;
 refused:
@@ -240,6 +242,7 @@ void engine_session_close(struct engine_session *s)
     /* logout: the session's application locks go, both owners */
     applock_release_owner(s, true);
     applock_release_owner(s, false);
+    sec_session_end(s);
     if (s->db) {
         if (s->sq_txn)
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

@@ -306,6 +306,52 @@ int sec_login(struct engine_session *s, const char *user, const char *password)
     return rc;
 }
 
+void sec_session_begin(struct engine_session *s)
+{
+    struct engine *e = s->eng;
+    if (s->sysadmin || s->login_counted)
+        return;
+    pthread_mutex_lock(&e->mu);
+    if (e->nlogged_in == e->caplogged_in) {
+        int nc = e->caplogged_in ? e->caplogged_in * 2 : 16;
+        int *n = sl_realloc(e->logged_in, sizeof(int) * (size_t)nc);
+        if (n) {
+            e->logged_in = n;
+            e->caplogged_in = nc;
+        }
+    }
+    if (e->nlogged_in < e->caplogged_in) { /* out of memory: DROP LOGIN just cannot tell */
+        e->logged_in[e->nlogged_in++] = s->login_id;
+        s->login_counted = true;
+    }
+    pthread_mutex_unlock(&e->mu);
+}
+
+void sec_session_end(struct engine_session *s)
+{
+    struct engine *e = s->eng;
+    if (!e || !s->login_counted)
+        return;
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->nlogged_in; i++)
+        if (e->logged_in[i] == s->login_id) {
+            e->logged_in[i] = e->logged_in[--e->nlogged_in];
+            break;
+        }
+    pthread_mutex_unlock(&e->mu);
+    s->login_counted = false;
+}
+
+static bool logged_in(struct engine *e, int login_id)
+{
+    bool found = false;
+    pthread_mutex_lock(&e->mu);
+    for (int i = 0; i < e->nlogged_in && !found; i++)
+        found = e->logged_in[i] == login_id;
+    pthread_mutex_unlock(&e->mu);
+    return found;
+}
+
 /* ------------------------------------------------------------ principals */
 
 /* The user of the session's login in database dbid: its principal id, or
@@ -1120,6 +1166,18 @@ static int run_login(struct engine_session *s, struct sec_stmt *ss, struct sqler
     if (ss->kind == SK_CREATE_LOGIN)
         return set_password(s, ss, true, e);
     if (ss->kind == SK_DROP_LOGIN) {
+        sqlite3_stmt *q = prep(s, sqlite3_mprintf("SELECT principal_id FROM \"d1\".tl_logins WHERE name = ?"));
+        int id = -1;
+        if (q) {
+            sqlite3_bind_text(q, 1, ss->name, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(q) == SQLITE_ROW)
+                id = sqlite3_column_int(q, 0);
+        }
+        sqlite3_finalize(q);
+        if (id >= 0 && logged_in(s->eng, id)) {
+            sqlerr_set(e, 15434, 16, "Could not drop login '%s' as the user is currently logged in.", ss->name);
+            return -1;
+        }
         sqlite3_stmt *st = prep(s, sqlite3_mprintf("DELETE FROM \"d1\".tl_logins WHERE name = ?"));
         if (st)
             sqlite3_bind_text(st, 1, ss->name, -1, SQLITE_TRANSIENT);

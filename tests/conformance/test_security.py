@@ -15,6 +15,7 @@ import re
 import sys
 import tempfile
 import shutil
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -113,6 +114,23 @@ class Logins(unittest.TestCase):
         w = login("weak1", "short")
         self.assertEqual(scalar(w, "SELECT SUSER_SNAME()"), "weak1")
         w.close()
+
+    def test_drop_login_in_use(self):
+        name = new_login(user_in=None)
+        u = login(name)
+        c = sa()
+        m = raises(c, "DROP LOGIN %s" % name)
+        self.assertEqual((m.number, m.text), (15434, "Could not drop login '%s' as the user is currently logged in." % name))
+        u.close()
+        # the server sees the disconnect asynchronously
+        for _ in range(500):
+            try:
+                run(c, "DROP LOGIN %s" % name)
+                break
+            except pymssql.Error:
+                time.sleep(0.02)
+        self.assertEqual(S.failed_login(user=name, password=PW)[1].number, 18456)
+        c.close()
 
     def test_duplicate_and_missing(self):
         name = new_login(user_in=None)
