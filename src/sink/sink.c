@@ -223,7 +223,6 @@ int sink_open(const struct sink_options *opt, const struct sink_table *t, const 
         s->pio.arg = opt->io->arg;
         s->popt.io = &s->pio;
     }
-    s->slice_cols = NULL;
     if ((rc = make_names(s, err)) != 0)
         goto fail;
     s->ops = opt->format == SINK_UNIFIED ? &sink_unified_ops : &sink_per_table_ops;

@@ -23,7 +23,7 @@
  *                   (INSERT | UPDATE | DELETE), schemaVersion STRING.
  *
  * Layout: {root}/data/{db}/{schema}/{table}/{YYYY-MM-DD}/
- *         {schema}_{table}_{YYYYMMDD}T{HHMMSSmmm}_part{N}.parquet
+ *         {schema}_{table}_{YYYYMMDD}T{HHMMSSmmm}Z_part{N}.parquet
  * with the date and time of run->started_ms in UTC; while being written a
  * part is named .{final name}.tmp in the same directory (fsio_is_temp_name
  * recognises it; Spark and DuckDB globs skip hidden files).
@@ -103,7 +103,7 @@ struct sink_options {
 
 struct sink_run {
     const char *run_id;             /* unique per run, also in sync_history.jsonl */
-    int64_t started_ms;             /* unix ms: names the files ({YYYY-MM-DD}/…_{timestamp}_partN) */
+    int64_t started_ms;             /* unix ms: names the files ({YYYY-MM-DD}/…_{YYYYMMDD}T{HHMMSSmmm}Z_partN, UTC) */
     struct watermark_pos from, to;  /* range this run covers; from NONE for a full load */
     const char *schema_version;     /* schema hash (state/schema.h); NULL = "" */
     bool full;                      /* full load (operation 'I' rows) vs changes */
