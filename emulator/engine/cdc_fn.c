@@ -264,41 +264,58 @@ static void fn_bit(sqlite3_context *c, int argc, sqlite3_value **argv)
     sqlite3_result_int(c, (m[byte] >> ((pos - 1) % 8)) & 1);
 }
 
-/* tl_cdc_ormask(mask): aggregate OR of update masks (sys.ORMask), aligned
- * at the last byte. */
+/* tl_cdc_ormask(mask): aggregate (and window) OR of update masks
+ * (sys.ORMask), aligned at the last byte. A count per bit makes it
+ * invertible, so it works over any window frame. */
 struct ormask {
-    uint8_t m[128];
-    int n;
-    bool any;
+    int32_t bits[128 * 8]; /* bit k of the mask counted from the last byte's lowest */
+    int n;                 /* widest mask seen, bytes */
+    int rows;              /* non-NULL masks in the frame */
 };
+
+static void ormask_add(sqlite3_context *c, sqlite3_value *v, int d)
+{
+    struct ormask *o = sqlite3_aggregate_context(c, sizeof(*o));
+    if (!o || sqlite3_value_type(v) == SQLITE_NULL)
+        return;
+    const uint8_t *p = sqlite3_value_blob(v);
+    int n = sqlite3_value_bytes(v);
+    if (n > 128)
+        n = 128;
+    if (n > o->n)
+        o->n = n;
+    for (int i = 0; i < n; i++)
+        for (int b = 0; b < 8; b++)
+            if (p[n - 1 - i] & (1u << b))
+                o->bits[i * 8 + b] += d;
+    o->rows += d;
+}
 
 static void ormask_step(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    struct ormask *o = sqlite3_aggregate_context(c, sizeof(*o));
-    if (!o || sqlite3_value_type(argv[0]) == SQLITE_NULL)
-        return;
-    const uint8_t *p = sqlite3_value_blob(argv[0]);
-    int n = sqlite3_value_bytes(argv[0]);
-    if (n > 128)
-        n = 128;
-    if (n > o->n) { /* widen: shift the kept bytes to the right */
-        memmove(o->m + (n - o->n), o->m, (size_t)o->n);
-        memset(o->m, 0, (size_t)(n - o->n));
-        o->n = n;
-    }
-    for (int i = 0; i < n; i++)
-        o->m[o->n - n + i] |= p[i];
-    o->any = true;
+    ormask_add(c, argv[0], 1);
 }
 
-static void ormask_final(sqlite3_context *c)
+static void ormask_inverse(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    ormask_add(c, argv[0], -1);
+}
+
+static void ormask_value(sqlite3_context *c)
 {
     struct ormask *o = sqlite3_aggregate_context(c, 0);
-    if (!o || !o->any)
+    if (!o || o->rows <= 0) {
         sqlite3_result_null(c);
-    else
-        sqlite3_result_blob(c, o->m, o->n, SQLITE_TRANSIENT);
+        return;
+    }
+    uint8_t m[128] = {0};
+    for (int i = 0; i < o->n; i++)
+        for (int b = 0; b < 8; b++)
+            if (o->bits[i * 8 + b] > 0)
+                m[o->n - 1 - i] |= (uint8_t)(1u << b);
+    sqlite3_result_blob(c, m, o->n, SQLITE_TRANSIENT);
 }
 
 /* ------------------------------------------------------------ argument check */
@@ -370,8 +387,8 @@ int cdc_fn_register(struct engine_session *s)
                                         SQLITE_UTF8 | (fns[i].det ? SQLITE_DETERMINISTIC : 0), s, fns[i].fn,
                                         NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(s->db, "tl_cdc_ormask", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s, NULL,
-                                        ormask_step, ormask_final, NULL);
+        rc = sqlite3_create_window_function(s->db, "tl_cdc_ormask", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
+                                            ormask_step, ormask_value, ormask_value, ormask_inverse, NULL);
     return rc;
 }
 
@@ -625,13 +642,6 @@ static void gen_all(struct gen *g, struct tvf *v, int ncap)
                 v->t, v->from, v->to, v->opt);
 }
 
-/* key equality between two aliases of the change table */
-static void gen_keys_eq(struct gen *g, struct tvf *v, const char *a, const char *b)
-{
-    for (int k = 0; k < v->nkeys; k++)
-        buf_appendf(&g->sql, " AND %s.\"c%d\" = %s.\"c%d\"", a, v->keys[k], b, v->keys[k]);
-}
-
 /*
  * Net changes, the generated function's logic (spec B5): per row
  * identifier, the change with the largest __$seqval in the range gives the
@@ -656,28 +666,29 @@ static void gen_net(struct gen *g, struct tvf *v, int ncap)
                 opt, opt);
     for (int i = 1; i <= ncap; i++)
         buf_appendf(&g->sql, ", q.v%d AS c%d", i, 3 + i);
-    buf_append_str(&g->sql, " FROM (SELECT t.\"c1\" AS c1, t.\"c4\" AS op, t.\"c5\" AS mask1, m.cnt AS cnt,"
-                            " m.ormask AS ormask, CASE WHEN m.cnt = 1 THEN t.\"c4\" ELSE (SELECT c.\"c4\" FROM ");
-    buf_appendf(&g->sql, "%s AS c WHERE c.\"c4\" IN (1, 2, 4) AND c.\"c1\" >= %s AND c.\"c1\" <= %s", v->t, v->from,
-                v->to);
-    gen_keys_eq(g, v, "c", "t");
-    buf_append_str(&g->sql, " ORDER BY c.\"c3\" LIMIT 1) END AS minop");
+    /* one sort of the range's rows by row identifier, __$seqval and op
+     * (an update's 3 before its 4): per identifier the number of change
+     * rows, the OR of their masks, the first op (a 3 means the first change
+     * was an update: 4), and the last row (the largest __$seqval's 4) */
+    struct buf part;
+    buf_init(&part, 0);
+    for (int k = 0; k < v->nkeys; k++)
+        buf_appendf(&part, "%st.\"c%d\"", k ? ", " : "", v->keys[k]);
+    const char *pk = part.data ? (const char *)part.data : "NULL";
+    buf_append_str(&g->sql,
+                   " FROM (SELECT t.\"c1\" AS c1, t.\"c4\" AS op, t.\"c5\" AS mask1,"
+                   " count(*) OVER whole AS cnt, tl_cdc_ormask(t.\"c5\") OVER whole AS ormask,"
+                   " CASE first_value(t.\"c4\") OVER w WHEN 3 THEN 4 ELSE first_value(t.\"c4\") OVER w END AS minop,"
+                   " row_number() OVER w AS rn");
     for (int i = 1; i <= ncap; i++)
         buf_appendf(&g->sql, ", t.\"c%d\" AS v%d", first_captured() + i, i);
-    buf_appendf(&g->sql, " FROM %s AS t JOIN (SELECT ", v->t);
-    for (int k = 0; k < v->nkeys; k++)
-        buf_appendf(&g->sql, "r.\"c%d\" AS \"c%d\", ", v->keys[k], v->keys[k]);
     buf_appendf(&g->sql,
-                "max(r.\"c3\") AS mx, count(*) AS cnt, tl_cdc_ormask(r.\"c5\") AS ormask FROM %s AS r"
-                " WHERE r.\"c1\" >= %s AND r.\"c1\" <= %s GROUP BY ",
-                v->t, v->from, v->to);
-    for (int k = 0; k < v->nkeys; k++)
-        buf_appendf(&g->sql, "%sr.\"c%d\"", k ? ", " : "", v->keys[k]);
-    buf_append_str(&g->sql, ") AS m ON t.\"c3\" = m.mx");
-    gen_keys_eq(g, v, "t", "m");
-    buf_appendf(&g->sql, " WHERE t.\"c1\" >= %s AND t.\"c1\" <= %s AND t.\"c4\" IN (1, 2, 4)) AS q"
-                         " WHERE NOT (q.op = 1 AND q.minop = 2)",
-                v->from, v->to);
+                " FROM %s AS t WHERE t.\"c1\" >= %s AND t.\"c1\" <= %s"
+                " WINDOW w AS (PARTITION BY %s ORDER BY t.\"c3\", t.\"c4\"),"
+                " whole AS (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) AS q"
+                " WHERE q.rn = q.cnt AND q.op IN (1, 2, 4) AND NOT (q.op = 1 AND q.minop = 2)",
+                v->t, v->from, v->to, pk);
+    buf_free(&part);
 }
 
 int cdc_gen_tvf(struct gen *g, struct scope *sc, struct from_item *f)
