@@ -86,7 +86,6 @@ static int parse(int argc, char **argv, struct export_args *a)
     return 0;
 }
 
-#ifdef SL_HAVE_EXPORT
 static void sink_opts(const struct config *cfg, struct sink_options *so)
 {
     memset(so, 0, sizeof(*so));
@@ -96,12 +95,10 @@ static void sink_opts(const struct config *cfg, struct sink_options *so)
     so->codec_level = cfg->storage.compression_level;
     so->row_group_rows = (size_t)cfg->storage.row_group_size;
 }
-#endif
 
 static int run_export(const struct config *cfg, const struct export_args *a, const char *sql,
                       uint64_t *rows, struct sl_err *err)
 {
-#ifdef SL_HAVE_EXPORT
     struct odbc_conn *conn = NULL;
     struct retry_policy pol;
     struct sink_options so;
@@ -114,11 +111,6 @@ static int run_export(const struct config *cfg, const struct export_args *a, con
         ret = sink_export(conn, sql, a->output, &so, rows, err);
     odbc_close(conn);
     return ret;
-#else
-    /* Built before sink/export landed: say so rather than pretend. */
-    (void)cfg, (void)a, (void)sql, (void)rows;
-    return sl_err_set(err, SL_EUNSUPPORTED, "export is not available in this build of sluice");
-#endif
 }
 
 int cmd_export(int argc, char **argv)

@@ -34,6 +34,7 @@
 #include "engine/conn.h"
 #include "engine/internal.h"
 #include "sink/sink.h"
+#include "source/applock.h"
 #include "source/catalog.h"
 #include "source/ct.h"
 #include "source/odbc.h"
@@ -63,6 +64,8 @@ struct table_run {
     int64_t version;                /* the version this run reads up to */
     bool has_begin;                 /* begin_version read in this run's snapshot */
     int64_t begin_version;
+    char applock[600];              /* "sluice:schema.table", the cross-machine lock */
+    bool applock_busy;              /* another session holds it: skip the table */
 };
 
 static const char *cfg_db(const struct table_run *r)
@@ -102,6 +105,26 @@ static int ensure_conn(struct table_run *r, struct sl_err *err)
     int ret = conn_open(r->opt->cfg, cfg_db(r), NULL, &w->conn, err);
     if (!ret)
         w->conn_db = cfg_db(r);
+    return ret;
+}
+
+/*
+ * The cross-machine lock (source/applock.h), taken in the table's database
+ * for the attempt and released after it; a dropped connection releases it
+ * too.
+ */
+static int take_applock(struct table_run *r, struct sl_err *err)
+{
+    bool held = false;
+    int ret = applock_get(r->w->conn, r->applock, &held, err);
+    if (!ret && !held) {
+        r->applock_busy = true;
+        ret = sl_err_set(err, SL_EBUSY,
+                         "table %s is being synced by another sluice (application lock %s is held "
+                         "in database %s)",
+                         r->name, r->applock, cfg_db(r));
+        sl_err_hint(err, "wait for that run to finish; the lock ends with its session");
+    }
     return ret;
 }
 
@@ -506,6 +529,8 @@ static int attempt(struct table_run *r, struct sl_err *err)
     if (!ret)
         ret = ensure_conn(r, err);
     if (!ret)
+        ret = take_applock(r, err);
+    if (!ret)
         ret = discover(r, &t, err);
     if (!ret)
         ret = decide(r, &t, &p, &in_tx, err);
@@ -517,9 +542,18 @@ static int attempt(struct table_run *r, struct sl_err *err)
         ret = commit_state(r, &res, err);
     }
     /* Any failure may leave the session mid-transaction or broken: a new
-     * connection is cheaper than working out which. */
-    if (ret)
+     * connection is cheaper than working out which (and it ends the
+     * application lock with the session). */
+    if (ret) {
         drop_conn(r->w);
+    } else {
+        struct sl_err e;
+        sl_err_clear(&e);
+        if (applock_release(r->w->conn, r->applock, &e) != 0) {
+            sl_log_warn(r->name, "%s; reconnecting to release it", e.msg);
+            drop_conn(r->w);
+        }
+    }
     sink_result_free(&res);
     catalog_table_free(&t);
     return ret;
@@ -561,8 +595,8 @@ static void run_attempts(struct table_run *r)
             r->res->status = ENGINE_OK;
             return;
         }
-        r->res->status = ENGINE_FAILED;
-        if (r->committed || n >= max || !retry_transient(&r->res->err))
+        r->res->status = r->applock_busy ? ENGINE_SKIPPED : ENGINE_FAILED;
+        if (r->applock_busy || r->committed || n >= max || !retry_transient(&r->res->err))
             return;
         int ms = retry_delay_ms(pol, n + 1, &r->w->seed);
         sl_log_warn(r->name, "%s; transient, attempt %d of %d in %d ms", r->res->err.msg, n + 1,
@@ -612,6 +646,7 @@ void table_sync(struct worker *w, const struct table_ref *ref, struct engine_res
     r.started_ms = clock_now_ms();
     clock_iso8601(r.started_ms, r.started_at);
     make_run_id(r.started_ms, r.run_id, sizeof(r.run_id));
+    snprintf(r.applock, sizeof(r.applock), "sluice:%s.%s", ref->schema->name, ref->table->name);
     if (lock_open(opt->io, opt->cfg->storage.root, ref->db->name, ref->schema->name,
                   ref->table->name, r.started_at, &lock, &res->err) != 0) {
         res->status = res->err.code == SL_EBUSY ? ENGINE_SKIPPED : ENGINE_FAILED;
