@@ -367,6 +367,51 @@ int batch_append_str(struct batch *b, size_t col, const char *s, size_t n)
     return rc;
 }
 
+int batch_append_str_valid(struct batch *b, size_t col, const char *s, size_t n)
+{
+    struct batch_column *c;
+    enum batch_type t;
+    int rc = slot(b, col, &c);
+    if (rc)
+        return rc;
+    t = b->schema->fields[col].type;
+    if (t != BATCH_STRING && t != BATCH_JSON)
+        return SL_EINVAL;
+    return append_var(b, col, s, n);
+}
+
+int batch_append_utf16le(struct batch *b, size_t col, const uint8_t *p, size_t nbytes)
+{
+    struct batch_column *c;
+    enum batch_type t;
+    size_t n;
+    int rc = slot(b, col, &c);
+    if (rc)
+        return rc;
+    t = b->schema->fields[col].type;
+    if (t != BATCH_STRING && t != BATCH_JSON)
+        return SL_EINVAL;
+    if (nbytes / 2 > (BATCH_VALUE_MAX - 3) / 3) {
+        /* Too big to reserve the worst case: convert aside, then copy. */
+        struct buf tmp;
+        buf_init(&tmp, BATCH_VALUE_MAX);
+        rc = utf16le_to_utf8(&tmp, p, nbytes);
+        if (!rc)
+            rc = append_var(b, col, tmp.data, tmp.len);
+        buf_free(&tmp);
+        return rc;
+    }
+    rc = reserve_data(c, UTF16_TO_UTF8_MAX(nbytes));
+    if (rc)
+        return rc;
+    n = utf16le_to_utf8_raw(c->data + c->data_len, p, nbytes);
+    c->data_len += n;
+    c->offsets[b->nrows + 1] = c->data_len;
+    b->var_bytes += n;
+    mark_valid(b, c);
+    return 0;
+}
+
 int batch_append_bytes(struct batch *b, size_t col, const void *p, size_t n)
 {
     struct batch_column *c;

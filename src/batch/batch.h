@@ -112,6 +112,16 @@ int batch_append_date(struct batch *b, size_t col, int32_t days);
 int batch_append_timestamp(struct batch *b, size_t col, int64_t micros);
 int batch_append_str(struct batch *b, size_t col, const char *s, size_t n);  /* STRING/JSON */
 int batch_append_bytes(struct batch *b, size_t col, const void *p, size_t n); /* BINARY */
+/*
+ * STRING/JSON from UTF-16LE, converted straight into the column (lone
+ * surrogates and an odd trailing byte become U+FFFD, so the result is
+ * valid UTF-8 without a separate check): the reader's path for every
+ * nvarchar/varchar value.
+ */
+int batch_append_utf16le(struct batch *b, size_t col, const uint8_t *p, size_t nbytes);
+/* STRING/JSON the caller built as valid UTF-8 (ASCII it formatted, say):
+ * copied without the check batch_append_str makes. */
+int batch_append_str_valid(struct batch *b, size_t col, const char *s, size_t n);
 void batch_end_row(struct batch *b);
 
 /* Reading. */

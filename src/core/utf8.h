@@ -30,6 +30,13 @@ int utf8_to_utf16le(struct buf *out, const uint8_t *s, size_t n);
  * lone surrogates become U+FFFD. */
 int utf16le_to_utf8(struct buf *out, const uint8_t *s, size_t nbytes);
 
+/* UTF16_TO_UTF8_MAX(nbytes): the most bytes utf16le_to_utf8_raw writes. */
+#define UTF16_TO_UTF8_MAX(nbytes) (((nbytes) / 2) * 3 + 3)
+
+/* The same conversion into dst (room for UTF16_TO_UTF8_MAX(nbytes) bytes,
+ * no NUL added); returns the bytes written. */
+size_t utf16le_to_utf8_raw(uint8_t *dst, const uint8_t *s, size_t nbytes);
+
 /* Number of UTF-16 code units needed for UTF-8 s (for nvarchar lengths). */
 size_t utf8_utf16_units(const uint8_t *s, size_t n);
 

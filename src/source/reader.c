@@ -14,7 +14,6 @@
 #include "core/buf.h"
 #include "core/civil.h"
 #include "core/mem.h"
-#include "core/utf8.h"
 #include "source/odbc.h"
 
 #define READER_DEFAULT_ROWS 4096
@@ -42,7 +41,6 @@ struct reader {
     size_t rows;         /* rows delivered */
     bool done;
     struct buf value; /* raw bytes of one value read with SQLGetData */
-    struct buf utf8;  /* UTF-16 → UTF-8 conversion */
 };
 
 static enum odbc_ctype ctype_for(enum typemap_kind k)
@@ -59,8 +57,8 @@ static enum odbc_ctype ctype_for(enum typemap_kind k)
     case TM_DECIMAL:
     case TM_DATETIME:
     case TM_DATETIMEOFFSET:
-    case TM_TIME:
-    case TM_GUID: return ODBC_C_CHAR;
+    case TM_TIME: return ODBC_C_CHAR;
+    case TM_GUID: return ODBC_C_BINARY; /* 16 bytes, formatted here: no text round trip */
     case TM_CHAR:
     case TM_NCHAR:
     case TM_TEXTFORM: return ODBC_C_WCHAR;
@@ -148,22 +146,18 @@ static int append_value(struct reader *r, size_t col, const uint8_t *p, size_t n
     case TM_TIME:
         if (typemap_parse_time((const char *)p, n, text))
             return conv_err(r, col, "unexpected time text from the driver", p, n, err);
-        ret = batch_append_str(b, col, text, 16);
+        ret = batch_append_str_valid(b, col, text, 16);
         break;
     case TM_GUID:
-        if (typemap_parse_guid((const char *)p, n, text))
-            return conv_err(r, col, "unexpected uniqueidentifier text from the driver", p, n,
-                            err);
-        ret = batch_append_str(b, col, text, 36);
+        if (n != 16)
+            return conv_err(r, col, "a uniqueidentifier must be 16 bytes", NULL, 0, err);
+        typemap_format_guid(p, text);
+        ret = batch_append_str_valid(b, col, text, 36);
         break;
     case TM_CHAR:
     case TM_NCHAR:
     case TM_TEXTFORM:
-        buf_reset(&r->utf8);
-        ret = utf16le_to_utf8(&r->utf8, p, n);
-        if (!ret)
-            ret = batch_append_str(b, col, r->utf8.data ? (const char *)r->utf8.data : "",
-                                   r->utf8.len);
+        ret = batch_append_utf16le(b, col, p, n);
         break;
     case TM_BINARY:
         ret = batch_append_bytes(b, col, p, n);
@@ -316,7 +310,6 @@ int reader_open(struct odbc_stmt *stmt, const char *sql, const struct reader_col
     r->stmt = stmt;
     r->ncols = ncols;
     buf_init(&r->value, value_limit);
-    buf_init(&r->utf8, value_limit / 2 * 3 + 16);
     ret = build_schema(r, cols, err);
     if (ret)
         goto out;
@@ -393,6 +386,5 @@ void reader_destroy(struct reader *r)
     batch_destroy(r->batch);
     batch_schema_free(&r->schema);
     buf_free(&r->value);
-    buf_free(&r->utf8);
     sl_free(r);
 }

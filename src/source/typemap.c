@@ -172,8 +172,8 @@ size_t typemap_bind_width(const struct typemap_col *c)
     case TM_DECIMAL:
     case TM_DATETIME:
     case TM_DATETIMEOFFSET:
-    case TM_TIME:
-    case TM_GUID: return TM_TEXT_WIDTH;
+    case TM_TIME: return TM_TEXT_WIDTH;
+    case TM_GUID: return 16;
     /* Bound as UTF-16: a code-page byte or UTF-8 byte is at most one unit. */
     case TM_CHAR: return ((size_t)c->max_bytes + 1) * 2;
     case TM_NCHAR: return (size_t)c->max_bytes + 2;
@@ -409,6 +409,21 @@ int typemap_parse_guid(const char *s, size_t n, char out[37])
     }
     out[36] = 0;
     return 0;
+}
+
+void typemap_format_guid(const uint8_t b[16], char out[37])
+{
+    static const char hex[] = "0123456789ABCDEF";
+    /* Data1, Data2, Data3 little-endian, then Data4's 8 bytes in order. */
+    static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    size_t o = 0;
+    for (size_t k = 0; k < 16; k++) {
+        if (k == 4 || k == 6 || k == 8 || k == 10)
+            out[o++] = '-';
+        out[o++] = hex[b[order[k]] >> 4];
+        out[o++] = hex[b[order[k]] & 15];
+    }
+    out[36] = 0;
 }
 
 int64_t typemap_rowversion(const uint8_t b[8])

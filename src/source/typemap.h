@@ -113,6 +113,11 @@ int typemap_parse_time(const char *s, size_t n, char out[17]);
  * the canonical uppercase 36-char form into out[37]. */
 int typemap_parse_guid(const char *s, size_t n, char out[37]);
 
+/* Format the 16 bytes of a uniqueidentifier as SQL Server stores and sends
+ * them (Data1, Data2, Data3 little-endian, Data4 in order) in the canonical
+ * uppercase 36-char form into out[37]: what CAST(g AS char(36)) shows. */
+void typemap_format_guid(const uint8_t b[16], char out[37]);
+
 /* Big-endian 8 bytes of a rowversion → int64 (as SQL Server's CAST to bigint). */
 int64_t typemap_rowversion(const uint8_t b[8]);
 

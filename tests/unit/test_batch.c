@@ -106,6 +106,46 @@ static void test_utf8_repair(void **state)
     batch_schema_free(&s);
 }
 
+/* UTF-16LE straight into the column: ASCII, 2- and 3-byte characters, a
+ * surrogate pair, a lone surrogate and an odd trailing byte; and the
+ * unchecked append of text the caller knows is valid. */
+static void test_utf16le_and_valid(void **state)
+{
+    struct batch_schema s;
+    struct batch *b;
+    const uint8_t *p;
+    size_t n;
+    /* "a", "é", "€", U+1F600 (D83D DE00), lone D800, "z", odd byte */
+    static const uint8_t w[] = {'a', 0, 0xE9, 0, 0xAC, 0x20, 0x3D, 0xD8, 0x00, 0xDE,
+                                0x00, 0xD8, 'z', 0, 'q'};
+    (void)state;
+    assert_int_equal(batch_schema_init(&s, 2), 0);
+    assert_int_equal(batch_schema_set(&s, 0, "t", BATCH_STRING, true, 0, 0, false), 0);
+    assert_int_equal(batch_schema_set(&s, 1, "n", BATCH_INT32, false, 0, 0, false), 0);
+    b = batch_new(&s, 3, 0);
+    assert_non_null(b);
+    assert_int_equal(batch_append_utf16le(b, 0, w, sizeof w), 0);
+    assert_int_equal(batch_append_int(b, 1, 1), 0);
+    batch_end_row(b);
+    assert_int_equal(batch_append_utf16le(b, 0, w, 0), 0);
+    assert_int_equal(batch_append_int(b, 1, 2), 0);
+    batch_end_row(b);
+    assert_int_equal(batch_append_str_valid(b, 0, "4468C48D", 8), 0);
+    assert_int_equal(batch_append_utf16le(b, 1, w, 2), SL_EINVAL); /* not a string column */
+    assert_int_equal(batch_append_int(b, 1, 3), 0);
+    batch_end_row(b);
+    p = batch_get_bytes(b, 0, 0, &n);
+    assert_int_equal(n, 1 + 2 + 3 + 4 + 3 + 1 + 3);
+    assert_memory_equal(p, "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBDz\xEF\xBF\xBD", n);
+    p = batch_get_bytes(b, 0, 1, &n);
+    assert_int_equal(n, 0);
+    p = batch_get_bytes(b, 0, 2, &n);
+    assert_int_equal(n, 8);
+    assert_memory_equal(p, "4468C48D", 8);
+    batch_destroy(b);
+    batch_schema_free(&s);
+}
+
 static void test_full_and_capacity(void **state)
 {
     struct batch_schema s;
@@ -197,6 +237,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append_and_read),
         cmocka_unit_test(test_utf8_repair),
+        cmocka_unit_test(test_utf16le_and_valid),
         cmocka_unit_test(test_full_and_capacity),
         cmocka_unit_test(test_types_and_widths),
         cmocka_unit_test(test_alloc_failure),

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -135,6 +137,57 @@ static void test_utf8(void **state)
     buf_free(&c);
 }
 
+/* The reference: valid when utf8_decode accepts every code point. */
+static bool ref_valid(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n)
+        if (utf8_decode(s, n, &i) < 0)
+            return false;
+    return true;
+}
+
+/* utf8_valid (inlined rules, word-at-a-time ASCII) agrees with utf8_decode
+ * on every sequence of up to 3 bytes, on 4-byte sequences over all lead and
+ * second bytes, and inside and across 8-byte ASCII words. */
+static void test_utf8_valid_exhaustive(void **state)
+{
+    uint8_t s[16];
+    (void)state;
+    for (uint32_t v = 0; v < (1u << 24); v++) {
+        s[0] = (uint8_t)(v >> 16);
+        s[1] = (uint8_t)(v >> 8);
+        s[2] = (uint8_t)v;
+        for (size_t n = 1; n <= 3; n++) {
+            if (n < 3 && (v & ((1u << (8 * (3 - n))) - 1)) != 0)
+                continue; /* shorter lengths: count each prefix once */
+            if (utf8_valid(s, n) != ref_valid(s, n))
+                fail_msg("utf8_valid disagrees on %zu bytes %02x %02x %02x", n, s[0], s[1], s[2]);
+        }
+    }
+    for (uint32_t v = 0; v < (1u << 16); v++) {
+        static const uint8_t tails[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0xBF, 0xC0, 0xFF};
+        s[0] = (uint8_t)(v >> 8);
+        s[1] = (uint8_t)v;
+        for (size_t a = 0; a < sizeof tails; a++)
+            for (size_t b = 0; b < sizeof tails; b++) {
+                s[2] = tails[a];
+                s[3] = tails[b];
+                if (utf8_valid(s, 4) != ref_valid(s, 4))
+                    fail_msg("utf8_valid disagrees on %02x %02x %02x %02x", s[0], s[1], s[2], s[3]);
+            }
+    }
+    for (size_t pos = 0; pos < sizeof s; pos++) {
+        memset(s, 'a', sizeof s);
+        s[pos] = 0xC3; /* a lead byte cut off, or followed by 'a' */
+        assert_false(utf8_valid(s, sizeof s));
+        if (pos + 1 < sizeof s) {
+            s[pos + 1] = 0xA9;
+            assert_true(utf8_valid(s, sizeof s));
+        }
+    }
+}
+
 static void test_civil(void **state)
 {
     int64_t y;
@@ -164,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_buf_alloc_failure_leaves_state),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8_valid_exhaustive),
         cmocka_unit_test(test_civil),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

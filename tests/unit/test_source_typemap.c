@@ -277,6 +277,12 @@ static void test_parse_guid(void **state)
     assert_int_equal(typemap_parse_guid("6F9619FF8B86D011B42D00C04FC964FF", 32, g), SL_ECONVERT);
     assert_int_equal(typemap_parse_guid("6F9619FF-8B86-D011-B42D-00C04FC964FG", 36, g),
                      SL_ECONVERT);
+    /* The same GUID as SQL Server stores it: CAST(g AS binary(16)) of
+     * '6F9619FF-8B86-D011-B42D-00C04FC964FF' is 0xFF19966F868B11D0B42D00C04FC964FF. */
+    static const uint8_t raw[16] = {0xFF, 0x19, 0x96, 0x6F, 0x86, 0x8B, 0x11, 0xD0,
+                                    0xB4, 0x2D, 0x00, 0xC0, 0x4F, 0xC9, 0x64, 0xFF};
+    typemap_format_guid(raw, g);
+    assert_string_equal(g, "6F9619FF-8B86-D011-B42D-00C04FC964FF");
 }
 
 static void test_rowversion(void **state)
