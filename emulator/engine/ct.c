@@ -1436,7 +1436,7 @@ int ct_gen_from(struct gen *g, struct scope *sc, struct from_item *f)
     char *alias = codegen_alias(g);
     if (f->ct_version)
         return gen_version(g, sc, f, tm, pk, alias);
-    char *last;
+    char *last = NULL;
     if (last_sql(g, f, &last))
         return -1;
     int ncols = 5 + pk->ncols;
