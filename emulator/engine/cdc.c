@@ -1281,6 +1281,19 @@ static int call_capture(struct engine_session *s, struct stmt *st, const struct 
         sqlerr_set(e, 50000, 16, "tdslite.cdc_capture cannot run inside a transaction: the capture job runs in its own. Commit or roll back first.");
         return -1;
     }
+    /* @database_name: another database than the current one */
+    char *name = trim(arg_str(s, &a[0]));
+    if (name && *name) {
+        int dbid;
+        const char *dbname;
+        if (catalog_resolve_db(s, name, &dbid, &dbname, e)) {
+            if (!e->number)
+                sqlerr_set(e, 911, 16, "Database '%s' does not exist. Make sure that the name is entered correctly.", name);
+            return -1;
+        }
+        s->dbid = dbid;
+        snprintf(s->dbname, sizeof(s->dbname), "%s", dbname); /* cdc_exec_proc restores both */
+    }
     if (!cdc_db_enabled(s, s->dbid))
         return not_enabled(s, e);
     return cdc_capture_db(s, s->dbid, CDC_FILLER_ALWAYS, e);

@@ -674,6 +674,14 @@ class Help(unittest.TestCase):
         self.assertEqual(db.run("EXEC sys.sp_cdc_help_change_data_capture N'dbo', N'other'"), [])
         m = db.error("EXEC sys.sp_cdc_help_change_data_capture @source_schema = N'dbo'")
         self.assertEqual(m.number, 22972)
+        # capture of another database, from master
+        db.run("INSERT INTO dbo.h VALUES (7, 7, 7)")
+        admin = S.connect(autocommit=True)
+        admin.cursor().execute("EXEC tdslite.cdc_capture @database_name = N'cdchelp'")
+        admin.close()
+        self.assertEqual(db.one("SELECT count(*) FROM cdc.dbo_h_CT WHERE id = 7"), 1)
+        m = db.error("EXEC tdslite.cdc_capture @database_name = N'nosuchdb'")
+        self.assertEqual(m.number, 911)
         db.close()
 
 
