@@ -31,7 +31,7 @@ struct engine_bulk {
 int bulk_prepare(struct engine_session *s, struct stmt *st, struct sqlerr *e)
 {
     struct table_meta *tm = catalog_table(s, &s->ba, &st->name, e);
-    if (!tm)
+    if (!tm || sec_check_object(s, tm->dbid, tm->object_id, tm->dbname, tm->schema, tm->name, "INSERT", e))
         return -1;
     s->bulk.dbid = tm->dbid;
     s->bulk.object_id = tm->object_id;

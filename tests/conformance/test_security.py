@@ -354,6 +354,26 @@ class Permissions(unittest.TestCase):
         c.close()
         u.close()
 
+    def test_bulk_load_needs_insert(self):
+        name = new_login()
+        c = sa()
+        run(c, "USE secdb; CREATE TABLE dbo.bulk_t(id int PRIMARY KEY, v varchar(10)); GRANT SELECT ON dbo.bulk_t TO %s"
+            % name)
+        path = os.path.join(S.tmp, "bulk_in.txt")
+        with open(path, "w") as f:
+            f.write("1\ta\n2\tb\n")
+        p = S.freebcp("secdb.dbo.bulk_t", "in", path, extra=["-c"], user=name, password=PW)
+        out = p.stdout.decode() + p.stderr.decode()
+        self.assertIn(denied("INSERT", "bulk_t"), out)
+        self.assertEqual(scalar(c, "SELECT COUNT(*) FROM secdb.dbo.bulk_t"), 0)
+        run(c, "USE secdb; GRANT INSERT ON dbo.bulk_t TO %s" % name)
+        p = S.freebcp("secdb.dbo.bulk_t", "in", path, extra=["-c"], user=name, password=PW)
+        out = p.stdout.decode() + p.stderr.decode()
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("2 rows copied", out)
+        self.assertEqual(scalar(c, "SELECT COUNT(*) FROM secdb.dbo.bulk_t"), 2)
+        c.close()
+
     def test_ddl_needs_rights(self):
         name = new_login()
         u = login(name, database="secdb")
