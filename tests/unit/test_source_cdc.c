@@ -164,7 +164,8 @@ static void test_change_sql(void **state)
     assert_int_equal(cdc_sql_full(&b, &t, &set), 0);
     assert_string_equal((char *)b.data,
                         "SELECT CAST(? AS binary(10)) AS [__$start_lsn], "
-                        "CAST(NULL AS binary(10)) AS [__$seqval], CAST(2 AS int) AS [__$operation], "
+                        "CAST(NULL AS binary(10)) AS [__$seqval], "
+                        "CAST(2 AS int) AS [__$operation], "
                         "T.[k], T.[id], T.[name], T.[node].ToString() AS [node] "
                         "FROM [dbo].[or]]ders] AS T ORDER BY T.[k], T.[id];");
     /* A table without a key: no ORDER BY for the full load, net changes by LSN. */
@@ -179,7 +180,8 @@ static void test_change_sql(void **state)
     assert_int_equal(cdc_sql_full(&b, &t, &set), 0);
     assert_string_equal((char *)b.data,
                         "SELECT CAST(? AS binary(10)) AS [__$start_lsn], "
-                        "CAST(NULL AS binary(10)) AS [__$seqval], CAST(2 AS int) AS [__$operation], "
+                        "CAST(NULL AS binary(10)) AS [__$seqval], "
+                        "CAST(2 AS int) AS [__$operation], "
                         "T.[id], T.[k] FROM [dbo].[or]]ders] AS T;");
     buf_reset(&b);
     assert_int_equal(cdc_sql_net_changes(&b, &t, &set), 0);
