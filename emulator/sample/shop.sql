@@ -45,3 +45,13 @@ INSERT INTO dbo.orders (order_id, line_no, customer_id, product_id, quantity, am
     (1002, 1, 2, 3, 1, 39.90, '2026-11-02 14:02:31.250 -05:00', NULL),
     (1003, 1, 4, 1, 5, 22.50, '2026-11-03 20:45:10.500 +08:00', N'😀 fast delivery');
 GO
+-- Change Tracking, as sluice needs it (docs/sqlserver-setup.md): snapshot
+-- isolation for consistent reads, CT on the database and on every table.
+ALTER DATABASE shop SET ALLOW_SNAPSHOT_ISOLATION ON;
+ALTER DATABASE shop SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 2 DAYS, AUTO_CLEANUP = ON);
+GO
+USE shop;
+ALTER TABLE dbo.customers ENABLE CHANGE_TRACKING;
+ALTER TABLE dbo.products ENABLE CHANGE_TRACKING;
+ALTER TABLE dbo.orders ENABLE CHANGE_TRACKING;
+GO
