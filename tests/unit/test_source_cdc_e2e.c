@@ -556,10 +556,16 @@ static void test_retention(void **state)
     assert_int_equal(w0.plan, CDC_PLAN_FULL);
     exec_ok("INSERT INTO dbo.ret VALUES (2);");
     capture();
-    /* Past the 4320-minute retention, a new change and a capture cycle
-     * (cleanup follows it) remove the changes the watermark had not read. */
+    /* Cleanup (after each capture cycle) keeps the newest entry at least
+     * 4320 minutes older than the newest one, and everything after it. Two
+     * clock moves put that entry at insert 3, so insert 2, which the
+     * watermark had not read, is gone whatever the milliseconds of the
+     * first two commits. */
     exec_ok("EXEC tdslite.advance_clock @minutes = 10000;");
     exec_ok("INSERT INTO dbo.ret VALUES (3);");
+    capture();
+    exec_ok("EXEC tdslite.advance_clock @minutes = 10000;");
+    exec_ok("INSERT INTO dbo.ret VALUES (4);");
     capture();
     OK(cdc_window(g.conn, "dbo_ret", true, &w0.to, &w, &err), "cdc_window");
     assert_int_equal(w.plan, CDC_PLAN_RELOAD);
