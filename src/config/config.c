@@ -44,20 +44,23 @@
 static const char *const mode_names[] = {"full", "incremental", "full_incremental"};
 static const char *const capture_names[] = {"ct", "cdc", "auto"};
 static const char *const cdc_mode_names[] = {"all", "net"};
-static const char *const output_names[] = {"per_table", "unified"};
+static const char *const output_names[] = {"per_table", "unified", "jsonl"};
 static const char *const compression_names[] = {"none", "snappy",  "gzip",
                                                 "zstd", "lz4_raw", "brotli"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const root_keys[] = {"connection", "storage", "parallelism", "databases", NULL};
+static const char *const root_keys[] = {"connection", "storage", "parallelism",
+                                        "watch",      "databases", NULL};
+static const char *const watch_keys[] = {"poll_interval", "max_poll_interval", NULL};
 static const char *const connection_keys[] = {
     "server", "port",     "user",    "password",
     "driver", "database", "encrypt", "trust_server_certificate",
     NULL};
 static const char *const storage_keys[] = {
-    "root", "output_format", "parquet_compression", "parquet_compression_level", "row_group_size",
-    NULL};
+    "root",           "output_format",        "parquet_compression",
+    "parquet_compression_level", "row_group_size", "jsonl_path",
+    "jsonl_max_file_bytes",      "jsonl_max_file_rows", NULL};
 static const char *const database_keys[] = {"uc_catalog", "schemas", NULL};
 static const char *const schema_keys[] = {"uc_schema", "tables", NULL};
 static const char *const table_keys[] = {"mode",     "scd_type",          "soft_delete", "capture",
@@ -860,6 +863,33 @@ static const struct {
     [CONFIG_COMPRESSION_LZ4_RAW] = {1, 0, 0}, [CONFIG_COMPRESSION_BROTLI] = {0, 11, 6},
 };
 
+/* storage.jsonl_*: where the change stream goes and when its files rotate. */
+static int parse_jsonl(struct loader *ld, const struct doc_node *sec)
+{
+    static const char S[] = "storage";
+    struct config_storage *st = &ld->cfg->storage;
+    const struct doc_pair *pp = find(sec, "jsonl_path");
+    long long bytes = 128ll << 20, rows = 0;
+    const char *text = NULL, *path;
+    int rc = get_text(ld, S, pp, "a string", &text, &path);
+
+    if (rc == 0 && text && !*text) {
+        sl_err_set(ld->err, SL_ECONFIG, "storage.jsonl_path is empty (%s line %d)", ld->file,
+                   pp->value->line);
+        sl_err_hint(ld->err, "write - for standard output or a directory for rotating files");
+        rc = SL_ECONFIG;
+    }
+    if (rc == 0)
+        rc = get_int(ld, S, find(sec, "jsonl_max_file_bytes"), 4096, LLONG_MAX, &bytes);
+    if (rc == 0)
+        rc = get_int(ld, S, find(sec, "jsonl_max_file_rows"), 0, LLONG_MAX, &rows);
+    if (rc)
+        return rc;
+    st->jsonl_max_file_bytes = (uint64_t)bytes;
+    st->jsonl_max_file_rows = (uint64_t)rows;
+    return keep(ld, text ? text : "-", &st->jsonl_path);
+}
+
 static int parse_storage(struct loader *ld, const struct doc_node *sec)
 {
     static const char S[] = "storage";
@@ -910,7 +940,8 @@ static int parse_storage(struct loader *ld, const struct doc_node *sec)
     st->compression = (enum config_compression)comp;
     st->compression_level = (int)level;
     st->row_group_size = rows;
-    return keep(ld, root ? root : "./lake", &st->root);
+    rc = parse_jsonl(ld, sec);
+    return rc ? rc : keep(ld, root ? root : "./lake", &st->root);
 }
 
 /* ---- databases, schemas, tables ------------------------------------------------ */
@@ -1113,6 +1144,40 @@ static int parse_databases(struct loader *ld, const struct doc_node *root)
     return rc;
 }
 
+/* ---- watch ---------------------------------------------------------------------- */
+
+/* The `watch:` section: polling intervals in milliseconds, max >= base. */
+static int parse_watch(struct loader *ld, const struct doc_pair *wp)
+{
+    static const char S[] = "watch";
+    const struct doc_node *sec = wp ? wp->value : NULL;
+    long long base = 1000, max = 30000;
+    int rc = 0;
+
+    if (wp)
+        rc = want_map(ld, S, sec, wp->line);
+    if (rc == 0 && sec && sec->kind == DOC_MAP)
+        rc = check_keys(ld, sec, watch_keys, S);
+    if (rc == 0)
+        rc = get_int(ld, S, find(sec, "poll_interval"), 10, 86400000, &base);
+    if (rc == 0)
+        rc = get_int(ld, S, find(sec, "max_poll_interval"), 10, 86400000, &max);
+    if (rc == 0 && max < base) {
+        const struct doc_pair *mp = find(sec, "max_poll_interval");
+        sl_err_set(ld->err, SL_ECONFIG,
+                   "watch.max_poll_interval (%lld) is below watch.poll_interval (%lld) "
+                   "(%s line %d)",
+                   max, base, ld->file, mp ? mp->value->line : wp->line);
+        sl_err_hint(ld->err, "the idle backoff grows from poll_interval up to "
+                             "max_poll_interval; make it at least %lld",
+                    base);
+        rc = SL_ECONFIG;
+    }
+    ld->cfg->watch.poll_interval_ms = base;
+    ld->cfg->watch.max_poll_interval_ms = max;
+    return rc;
+}
+
 /* ---- loading ------------------------------------------------------------------- */
 
 static int parse_root(struct loader *ld, const struct doc_node *root)
@@ -1146,6 +1211,8 @@ static int parse_root(struct loader *ld, const struct doc_node *root)
     if (rc == 0)
         rc = get_int(ld, NULL, find(root, "parallelism"), 1, 64, &parallelism);
     ld->cfg->parallelism = (int)parallelism;
+    if (rc == 0)
+        rc = parse_watch(ld, find(root, "watch"));
     if (rc == 0)
         rc = parse_databases(ld, root);
     if (rc == 0)
@@ -1557,8 +1624,18 @@ static int dump_storage(const struct config *cfg, struct buf *b)
     if (rc == 0 && level_range[st->compression].lo <= level_range[st->compression].hi)
         rc = buf_appendf(b, "  parquet_compression_level: %d\n", st->compression_level);
     if (rc == 0)
-        rc = buf_appendf(b, "  row_group_size: %lld\nparallelism: %d\n",
-                         (long long)st->row_group_size, cfg->parallelism);
+        rc = buf_appendf(b, "  row_group_size: %lld\n  jsonl_path: ", (long long)st->row_group_size);
+    if (rc == 0)
+        rc = dump_quoted(b, st->jsonl_path);
+    if (rc == 0)
+        rc = buf_appendf(b,
+                         "\n  jsonl_max_file_bytes: %llu\n  jsonl_max_file_rows: %llu\n"
+                         "parallelism: %d\nwatch:\n  poll_interval: %lld\n"
+                         "  max_poll_interval: %lld\n",
+                         (unsigned long long)st->jsonl_max_file_bytes,
+                         (unsigned long long)st->jsonl_max_file_rows, cfg->parallelism,
+                         (long long)cfg->watch.poll_interval_ms,
+                         (long long)cfg->watch.max_poll_interval_ms);
     return rc;
 }
 

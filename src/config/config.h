@@ -50,7 +50,8 @@ enum config_mode {
 enum config_capture {
     CONFIG_CAPTURE_CT = 0, /* "ct": Change Tracking */
     CONFIG_CAPTURE_CDC,    /* "cdc": Change Data Capture */
-    CONFIG_CAPTURE_AUTO,   /* "auto": CDC when enabled on the table, else CT */
+    CONFIG_CAPTURE_AUTO,   /* "auto": CT when enabled on the table, else CDC when the table
+                            * has a capture instance, else an error (decided at run time) */
 };
 
 enum config_cdc_mode {
@@ -61,6 +62,7 @@ enum config_cdc_mode {
 enum config_output_format {
     CONFIG_OUTPUT_PER_TABLE = 0, /* "per_table" */
     CONFIG_OUTPUT_UNIFIED,       /* "unified" */
+    CONFIG_OUTPUT_JSONL,         /* "jsonl": the change stream (sink/jsonl.h) */
 };
 
 enum config_compression {
@@ -124,6 +126,15 @@ struct config_storage {
     enum config_compression compression;
     int compression_level; /* 0 and unused for none, snappy, lz4_raw */
     int64_t row_group_size;
+    const char *jsonl_path;        /* "-" (stdout, the default) or a directory */
+    uint64_t jsonl_max_file_bytes; /* directory mode: close a part at this size */
+    uint64_t jsonl_max_file_rows;  /* directory mode: close a part at this many changes; 0: no limit */
+};
+
+/* `sluice watch` timing (milliseconds). */
+struct config_watch {
+    int64_t poll_interval_ms;     /* poll this often while changes keep coming */
+    int64_t max_poll_interval_ms; /* idle backoff doubles the interval up to this */
 };
 
 struct config {
@@ -131,6 +142,7 @@ struct config {
     struct config_connection connection;
     struct config_storage storage;
     int parallelism;
+    struct config_watch watch;
     struct config_database *databases;
     size_t ndatabases;
     struct arena arena; /* owns every string and array above */

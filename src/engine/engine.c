@@ -143,6 +143,12 @@ int engine_sync(const struct engine_options *opt, struct engine_progress *progre
     p.sh.opt = opt;
     p.sh.progress = progress;
     pthread_mutex_init(&p.sh.manifest_mu, NULL);
+    if (opt->cfg->storage.output_format == CONFIG_OUTPUT_JSONL) {
+        ret = sl_err_set(err, SL_EUNSUPPORTED, "storage.output_format jsonl is not wired into the "
+                                               "engine yet");
+        sl_err_hint(err, "use output_format: per_table or unified");
+        goto out;
+    }
     ret = collect(&p, opt->cfg, err);
     if (ret)
         goto out;

@@ -293,6 +293,27 @@ static void test_table_options(void **state)
     config_free(cfg);
 }
 
+static void test_jsonl_and_watch(void **state)
+{
+    struct config *cfg = NULL;
+    struct sl_err err;
+    (void)state;
+    assert_int_equal(load_text("storage:\n  output_format: jsonl\n  jsonl_path: /tmp/stream\n"
+                               "  jsonl_max_file_bytes: 1048576\n  jsonl_max_file_rows: 1000\n"
+                               "watch: {poll_interval: 250, max_poll_interval: 4000}\n"
+                               "databases: {shop: {schemas: {dbo: {tables: {a: full}}}}}\n",
+                               &cfg, &err),
+                     0);
+    assert_int_equal(cfg->storage.output_format, CONFIG_OUTPUT_JSONL);
+    assert_string_equal(config_output_format_name(cfg->storage.output_format), "jsonl");
+    assert_string_equal(cfg->storage.jsonl_path, "/tmp/stream");
+    assert_int_equal(cfg->storage.jsonl_max_file_bytes, 1048576);
+    assert_int_equal(cfg->storage.jsonl_max_file_rows, 1000);
+    assert_int_equal(cfg->watch.poll_interval_ms, 250);
+    assert_int_equal(cfg->watch.max_poll_interval_ms, 4000);
+    config_free(cfg);
+}
+
 static void test_yaml_anchors_and_merge(void **state)
 {
     struct config *cfg = NULL;
@@ -348,7 +369,22 @@ static const struct error_case error_cases[] = {
      "did you mean \"parallelism\"?"},
     {"storage:\n  colour: red\n" DB_TAIL, "unknown key \"colour\" in storage (config.yaml line 2)",
      "allowed keys: root, output_format, parquet_compression, parquet_compression_level, "
-     "row_group_size"},
+     "row_group_size, jsonl_path, jsonl_max_file_bytes, jsonl_max_file_rows"},
+    {"watch:\n  poll_intervall: 5\n" DB_TAIL,
+     "unknown key \"poll_intervall\" in watch (config.yaml line 2)",
+     "did you mean \"poll_interval\"?"},
+    {"watch:\n  poll_interval: 500\n  max_poll_interval: 100\n" DB_TAIL,
+     "watch.max_poll_interval (100) is below watch.poll_interval (500) (config.yaml line 3)",
+     "the idle backoff grows from poll_interval up to max_poll_interval; make it at least 500"},
+    {"watch:\n  poll_interval: 5\n" DB_TAIL,
+     "invalid value \"5\" for watch.poll_interval (config.yaml line 2)",
+     "expected an integer from 10 to 86400000"},
+    {"watch: 5\n" DB_TAIL, "expected a mapping for watch, got a value (config.yaml line 1)", ""},
+    {"storage:\n  jsonl_path: ''\n" DB_TAIL, "storage.jsonl_path is empty (config.yaml line 2)",
+     "write - for standard output or a directory for rotating files"},
+    {"storage:\n  jsonl_max_file_bytes: 100\n" DB_TAIL,
+     "invalid value \"100\" for storage.jsonl_max_file_bytes (config.yaml line 2)",
+     "expected an integer greater than 4095"},
     {"storage:\n  level: 3\n" DB_TAIL, "unknown key \"level\" in storage (config.yaml line 2)",
      "did you mean \"parquet_compression_level\"?"},
     {"connection:\n  sever: x\n" DB_TAIL,
@@ -402,7 +438,7 @@ static const struct error_case error_cases[] = {
      "cdc_update_before"},
     {"storage:\n  output_format: csv\n" DB_TAIL,
      "invalid value \"csv\" for storage.output_format (config.yaml line 2)",
-     "allowed values: per_table | unified"},
+     "allowed values: per_table | unified | jsonl"},
     {"storage:\n  parquet_compression: lzo\n" DB_TAIL,
      "invalid value \"lzo\" for storage.parquet_compression (config.yaml line 2)",
      "allowed values: none | snappy | gzip | zstd | lz4_raw | brotli"},
@@ -889,7 +925,13 @@ static void test_redacted_dump(void **state)
         "  output_format: per_table\n"
         "  parquet_compression: snappy\n"
         "  row_group_size: 500000\n"
+        "  jsonl_path: \"-\"\n"
+        "  jsonl_max_file_bytes: 134217728\n"
+        "  jsonl_max_file_rows: 0\n"
         "parallelism: 4\n"
+        "watch:\n"
+        "  poll_interval: 1000\n"
+        "  max_poll_interval: 30000\n"
         "databases:\n"
         "  \"shop\":\n"
         "    schemas:\n"
@@ -981,6 +1023,7 @@ int main(void)
         cmocka_unit_test_setup(test_format_by_content, test_setup),
         cmocka_unit_test_setup(test_defaults, test_setup),
         cmocka_unit_test_setup(test_table_options, test_setup),
+        cmocka_unit_test_setup(test_jsonl_and_watch, test_setup),
         cmocka_unit_test_setup(test_yaml_anchors_and_merge, test_setup),
         cmocka_unit_test_setup(test_unknown_key_issue_example, test_setup),
         cmocka_unit_test_setup(test_error_messages, test_setup),
