@@ -78,13 +78,37 @@ static bool native_transient(long native)
     }
 }
 
+/*
+ * FreeTDS's own numbers for a broken link, which it may report under
+ * SQLSTATE 01000 rather than 08S01 (seen: "Unexpected EOF from the
+ * server", 20017, when the server closes the socket mid-result). Client
+ * side codes: they mean the same against any server.
+ */
+static int freetds_link_code(long native)
+{
+    switch (native) {
+    case 20003: /* SYBETIME: timeout */
+        return SL_ETIMEOUT;
+    case 20004: /* SYBEREAD: read from the server failed */
+    case 20006: /* SYBEWRIT: write to the server failed */
+    case 20017: /* SYBESEOF: unexpected EOF from the server */
+    case 20047: /* SYBEDDNE: the connection is dead */
+        return SL_ECLOSED;
+    default:
+        return 0;
+    }
+}
+
 int odbc_classify(const char *sqlstate, long native, bool *transient)
 {
     int code = SL_ESQL;
     bool tr = false;
     const char *st = sqlstate ? sqlstate : "";
 
-    if (native_transient(native)) {
+    if (freetds_link_code(native)) {
+        tr = true;
+        code = freetds_link_code(native);
+    } else if (native_transient(native)) {
         tr = true;
         code = (native == 4060 || native == 40613 || native == 40197 || native == 4221)
                    ? SL_ECONNECT

@@ -196,8 +196,11 @@ int odbc_stmt_close(struct odbc_stmt *s, struct sl_err *err);
  * may succeed: communication link failures (08S01, 08001, 08003, 08007),
  * timeouts (HYT00, HYT01), deadlock victim (40001 / 1205), lock timeout
  * 1222, Azure SQL transient numbers (40197, 40501, 40613, 49918-49920,
- * 10928, 10929, 4221) and "cannot open database" 4060 (a failover in
- * progress). Pure function: usable without a connection.
+ * 10928, 10929, 4221), "cannot open database" 4060 (a failover in
+ * progress), and FreeTDS's client-side link errors (20003 timeout, 20004
+ * and 20006 read/write failed, 20017 unexpected EOF, 20047 dead
+ * connection), which it may report under SQLSTATE 01000. Pure function:
+ * usable without a connection.
  */
 int odbc_classify(const char *sqlstate, long native, bool *transient);
 

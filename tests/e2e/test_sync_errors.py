@@ -181,6 +181,56 @@ def test_concurrent_processes():
         assert summary_row(p.out, "%s.dbo.a" % db)["status"] == "ok", p.out
 
 
+def test_transient_retries():
+    """A dropped connection is retried with backoff on a new connection; a
+    table whose every attempt drops fails alone, with one history line;
+    when the fault clears between attempts, the retry lands the table."""
+    if SRC.real:
+        print("skip test_transient_retries: needs tdslite.set_fault")
+        return
+    db = SRC.new_db("retry")
+    SRC.table(db, "small", "id int NOT NULL PRIMARY KEY")
+    SRC.table(db, "big", "id int NOT NULL PRIMARY KEY, v int NULL")
+    SRC.sql("INSERT INTO dbo.small VALUES (1), (2), (3)", db)
+    SRC.sql("INSERT INTO dbo.big VALUES %s" % ", ".join("(%d, %d)" % (i, i) for i in range(1, 201)), db)
+    with Tmp("retry") as w:
+        root = os.path.join(w, "lake")
+        cfg = SRC.config(w, {db: {"small": None, "big": None}})
+        SRC.sql("EXEC tdslite.set_fault N'drop_after_rows', 50")
+        try:
+            p = SRC.sluice("sync", "--config", cfg, env={"SLUICE_TEST_RETRY_MS": "10"}, check=1)
+        finally:
+            SRC.sql("EXEC tdslite.set_fault N'drop_after_rows', 0")
+        assert summary_row(p.out, "%s.dbo.small" % db)["status"] == "ok", p.out
+        assert summary_row(p.out, "%s.dbo.big" % db)["status"] == "failed", p.out
+        for n in (2, 3, 4):
+            assert "transient, attempt %d of 4 in" % n in p.err, p.err
+        assert "attempt 5" not in p.err, p.err
+        h = history(root, db, "big")
+        assert [e["status"] for e in h] == ["failed"], h
+        assert data_files_of(root, db, "big") == [], "a failed run left files"
+
+        # The fault clears while sluice waits before its second attempt.
+        SRC.sql("EXEC tdslite.set_fault N'drop_after_rows', 50")
+        proc = SRC.spawn("sync", "--config", cfg, "--tables", "%s.dbo.big" % db,
+                         env={"SLUICE_TEST_RETRY_MS": "3000"})
+        try:
+            wait_for(proc, b"transient, attempt 2 of 4")
+        finally:
+            SRC.sql("EXEC tdslite.set_fault N'drop_after_rows', 0")
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, (out, err)
+        row = summary_row(out.decode(), "%s.dbo.big" % db)
+        assert (row["status"], row["rows"]) == ("ok", 200), out
+        assert [e["status"] for e in history(root, db, "big")] == ["failed", "ok"]
+        check_no_orphans(root, db, "big")
+
+
+def data_files_of(root, db, table):
+    from sync_harness import data_files
+    return data_files(root, db, table, hidden=True)
+
+
 def test_export():
     db = SRC.new_db("exp", ct=False)
     SRC.table(db, "t", "id int NOT NULL PRIMARY KEY, v nvarchar(10) NULL", track=False)
@@ -206,6 +256,6 @@ def test_export():
 if __name__ == "__main__":
     try:
         run_tests([test_bad_configs, test_wrong_password_and_missing_objects,
-                   test_concurrent_processes, test_export])
+                   test_concurrent_processes, test_transient_retries, test_export])
     finally:
         SRC.close()

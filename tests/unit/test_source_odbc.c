@@ -35,6 +35,12 @@ static void test_transient(void **state)
     check("42000", 49920, SL_EBUSY, true);
     check("42000", 4060, SL_ECONNECT, true);
     check("HY000", 1222, SL_EBUSY, true);
+    /* FreeTDS's client-side link failures, also under the warning state. */
+    check("01000", 20017, SL_ECLOSED, true); /* unexpected EOF from the server */
+    check("08S01", 20004, SL_ECLOSED, true); /* read from the server failed */
+    check("01000", 20006, SL_ECLOSED, true); /* write to the server failed */
+    check("HYT00", 20003, SL_ETIMEOUT, true);
+    check("01000", 20047, SL_ECLOSED, true); /* dead connection */
 }
 
 static void test_permanent(void **state)
