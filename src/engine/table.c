@@ -276,6 +276,29 @@ static int load_watermark(struct table_run *r, struct sl_err *err)
 }
 
 /*
+ * CHANGE_TRACKING_MIN_VALID_VERSION is NULL both for an untracked table
+ * and for a login without VIEW CHANGE TRACKING on it (spec §A3). When the
+ * catalog shows the table tracked, say which it is: a missing grant.
+ */
+static int explain_untracked(struct table_run *r, const struct catalog_table *t,
+                             struct sl_err *err)
+{
+    bool db_on = false, table_on = false;
+    struct sl_err e;
+
+    sl_err_clear(&e);
+    if (catalog_ct_status(r->w->conn, t, &db_on, &table_on, &e) != 0 || !table_on)
+        return 0; /* plan_decide reports "not enabled on the table" */
+    sl_err_set(err, SL_ESTATE,
+               "table %s: the login may not read its change tracking data (the table is "
+               "tracked, but CHANGE_TRACKING_MIN_VALID_VERSION is NULL for this login)",
+               r->name);
+    sl_err_hint(err, "GRANT VIEW CHANGE TRACKING ON %s TO the login's user in database %s",
+                t->quoted, cfg_db(r));
+    return SL_ESTATE;
+}
+
+/*
  * Inside the snapshot (or, for mode full, before the scan): the versions,
  * then the plan. Fills r->version with the position the run ends at.
  */
@@ -298,6 +321,11 @@ static int decide(struct table_run *r, const struct catalog_table *t, struct pla
         return ret;
     in.db_tracked = !cur_null;
     in.table_tracked = !min_null;
+    if (in.mode != CONFIG_MODE_FULL && in.db_tracked && !in.table_tracked) {
+        ret = explain_untracked(r, t, err);
+        if (ret)
+            return ret;
+    }
     if (in.mode != CONFIG_MODE_FULL && in.table_tracked) {
         bool begin_null = true;
         ret = ct_begin_version(r->w->conn, t, &r->begin_version, &begin_null, err);

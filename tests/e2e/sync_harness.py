@@ -154,12 +154,12 @@ class Source:
 
     # -- sluice --------------------------------------------------------------
     def config(self, workdir, dbs, storage=None, parallelism=None, password_ref=True,
-               name="sluice.yaml"):
+               name="sluice.yaml", user=None):
         """Write a sluice config; dbs = {db: {table: "mode" | {options}}} (schema dbo)."""
         lines = ["connection:",
                  "  server: %s" % self.host,
                  "  port: %d" % self.port,
-                 "  user: %s" % json.dumps(self.user),
+                 "  user: %s" % json.dumps(user or self.user),
                  "  password: ${%s}" % PW_VAR if password_ref else "  password: %s" % json.dumps(self.password),
                  "  driver: %s" % json.dumps(self.driver),
                  "  encrypt: %s" % ("true" if self.encrypt else "false"),

@@ -133,6 +133,38 @@ def wait_for(proc, text, timeout=30):
     assert text in seen, seen
 
 
+def test_permissions():
+    """A login with SELECT but without VIEW CHANGE TRACKING: sync says which
+    grant is missing (not "tracking is off"), check shows it; with the
+    grant the same login syncs."""
+    db = SRC.new_db("perm")
+    SRC.table(db, "t", "id int NOT NULL PRIMARY KEY, v int NULL")
+    SRC.sql("INSERT INTO dbo.t VALUES (1, 1)", db)
+    login, pw = db + "_reader", "Reader_Pw_1234!"
+    SRC.sql("CREATE LOGIN [%s] WITH PASSWORD = '%s'" % (login, pw))
+    try:
+        SRC.sql("CREATE USER [%s] FOR LOGIN [%s]" % (login, login), db)
+        SRC.sql("GRANT SELECT ON dbo.t TO [%s]" % login, db)
+        with Tmp("perm") as w:
+            cfg = SRC.config(w, {db: {"t": None}}, user=login)
+            env = {"SLUICE_E2E_PASSWORD": pw}
+            p = SRC.sluice("sync", "--config", cfg, env=env, check=1)
+            assert "the login may not read its change tracking data" in p.err, p.err
+            assert "GRANT VIEW CHANGE TRACKING ON [dbo].[t]" in p.err, p.err
+            p = SRC.sluice("check", "--config", cfg, env=env, check=1)
+            assert "permissions: SELECT yes, VIEW CHANGE TRACKING no" in p.out, p.out
+            SRC.sql("GRANT VIEW CHANGE TRACKING ON dbo.t TO [%s]" % login, db)
+            p = SRC.sluice("check", "--config", cfg, env=env, check=0)
+            assert "permissions: SELECT yes, VIEW CHANGE TRACKING yes" in p.out, p.out
+            p = SRC.sluice("sync", "--config", cfg, env=env, check=0)
+            assert summary_row(p.out, "%s.dbo.t" % db)["rows"] == 1, p.out
+    finally:
+        try:
+            SRC.sql("DROP USER [%s]" % login, db)
+        finally:
+            SRC.sql("DROP LOGIN [%s]" % login)
+
+
 def test_concurrent_processes():
     db = SRC.new_db("conc")
     for t in ("a", "b"):
@@ -255,7 +287,7 @@ def test_export():
 
 if __name__ == "__main__":
     try:
-        run_tests([test_bad_configs, test_wrong_password_and_missing_objects,
+        run_tests([test_bad_configs, test_wrong_password_and_missing_objects, test_permissions,
                    test_concurrent_processes, test_transient_retries, test_export])
     finally:
         SRC.close()
