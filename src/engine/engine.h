@@ -68,7 +68,7 @@ enum engine_status {
 struct engine_result {
     const char *db, *schema, *table; /* borrowed from cfg */
     enum engine_status status;
-    enum plan_kind plan;             /* when a plan was made */
+    enum plan_kind plan;             /* when a plan was made; 0 before */
     bool reload;                     /* a full resync that replaced a watermark */
     char reason[400];                /* the plan's reason */
     int attempts;

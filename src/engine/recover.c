@@ -218,6 +218,27 @@ static int by_part(const void *a, const void *b)
     return (x->part > y->part) - (x->part < y->part);
 }
 
+/* Rows (from the footers) and bytes of the files paths[0..n). */
+static void measure(const char *root, const char *const *paths, size_t n, int64_t *rows,
+                    int64_t *bytes)
+{
+    *rows = *bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        char abs[4096];
+        struct parquet_reader *pr = NULL;
+        struct stat st;
+        struct sl_err e;
+        if (!join(abs, sizeof(abs), root, paths[i]))
+            continue;
+        sl_err_clear(&e);
+        if (parquet_reader_open(abs, &pr, &e) == 0)
+            *rows += (int64_t)parquet_reader_num_rows(pr);
+        parquet_reader_close(pr);
+        if (stat(abs, &st) == 0)
+            *bytes += st.st_size;
+    }
+}
+
 /* Step 3, adoption: the run's watermark, then its history line. */
 static int adopt(const struct engine_options *opt, const struct scan *s,
                  const struct orphan_verdict *v, const struct orphan_adoption *ad, const char *db,
@@ -243,20 +264,9 @@ static int adopt(const struct engine_options *opt, const struct scan *s,
         schema_version = s->schema_versions[i];
     }
     qsort(parts, k, sizeof(*parts), by_part);
-    for (size_t i = 0; i < k; i++) {
-        char abs[4096];
-        struct parquet_reader *pr = NULL;
-        struct stat st;
-        struct sl_err e;
+    for (size_t i = 0; i < k; i++)
         paths[i] = parts[i]->path;
-        snprintf(abs, sizeof(abs), "%s/%s", opt->cfg->storage.root, paths[i]);
-        sl_err_clear(&e);
-        if (parquet_reader_open(abs, &pr, &e) == 0)
-            rows += (int64_t)parquet_reader_num_rows(pr);
-        parquet_reader_close(pr);
-        if (stat(abs, &st) == 0)
-            bytes += st.st_size;
-    }
+    measure(opt->cfg->storage.root, paths, k, &rows, &bytes);
     memset(&wm, 0, sizeof(wm));
     wm.db = db;
     wm.schema = schema;

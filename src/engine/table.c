@@ -618,6 +618,9 @@ static void run_attempts(struct table_run *r)
         arena_reset(&r->arena);
         r->have_wm = false;
         r->has_begin = false;
+        r->res->plan = 0; /* an earlier attempt's plan says nothing about this one */
+        r->res->reload = false;
+        r->res->from = r->res->to = (struct watermark_pos){.kind = WM_POS_NONE};
         r->res->attempts = n;
         if (attempt(r, &r->res->err) == 0) {
             r->res->status = ENGINE_OK;
