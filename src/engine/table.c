@@ -33,6 +33,7 @@
 #include "core/log.h"
 #include "engine/conn.h"
 #include "engine/internal.h"
+#include "engine/table_int.h"
 #include "sink/sink.h"
 #include "source/applock.h"
 #include "source/catalog.h"
@@ -45,36 +46,13 @@
 #include "state/schema.h"
 #include "state/watermark.h"
 
-/* Everything one run of one table carries between its steps. */
-struct table_run {
-    struct worker *w;
-    const struct engine_options *opt;
-    const struct table_ref *ref;
-    struct engine_result *res;
-    char name[800];                 /* db.schema.table, the log context */
-    char run_id[48];
-    int64_t started_ms;
-    char started_at[CLOCK_ISO_LEN];
-    struct arena arena;             /* watermark, schema: the whole run */
-    struct watermark wm;            /* durable position at the start */
-    bool have_wm;
-    char schema_version[SCHEMA_VERSION_LEN + 1];
-    bool pk_changed;
-    bool committed;                 /* the watermark was stored */
-    int64_t version;                /* the version this run reads up to */
-    bool has_begin;                 /* begin_version read in this run's snapshot */
-    int64_t begin_version;
-    char applock[600];              /* "sluice:schema.table", the cross-machine lock */
-    bool applock_busy;              /* another session holds it: skip the table */
-};
-
 static const char *cfg_db(const struct table_run *r)
 {
     return r->ref->db->name;
 }
 
 /* "20261121T100000Z-1a2b3c4d": time of the run plus 32 random bits. */
-static void make_run_id(int64_t ms, char *out, size_t cap)
+void table_make_run_id(int64_t ms, char *out, size_t cap)
 {
     char iso[CLOCK_ISO_LEN];
     uint32_t rnd = 0;
@@ -262,9 +240,14 @@ static int discover(struct table_run *r, struct catalog_table *t, struct sl_err 
 static int load_watermark(struct table_run *r, struct sl_err *err)
 {
     const struct config *cfg = r->opt->cfg;
-    int ret = watermark_load(cfg->storage.root, cfg_db(r), r->ref->schema->name,
-                             r->ref->table->name, &r->arena, &r->wm, &r->have_wm, err);
-    if (!ret && r->have_wm && r->wm.pos.kind != WM_POS_CT) {
+    return watermark_load(cfg->storage.root, cfg_db(r), r->ref->schema->name,
+                          r->ref->table->name, &r->arena, &r->wm, &r->have_wm, err);
+}
+
+static int check_ct_watermark(struct table_run *r, struct sl_err *err)
+{
+    int ret = 0;
+    if (r->have_wm && r->wm.pos.kind != WM_POS_CT) {
         ret = sl_err_set(err, SL_ESTATE,
                          "table %s: the watermark is a CDC position, but the table syncs with "
                          "change tracking",
@@ -487,7 +470,7 @@ static void history_base(const struct table_run *r, struct history_entry *h, cha
 }
 
 /* files durable → watermark → history → manifest (docs/state.md). */
-static int commit_state(struct table_run *r, const struct sink_result *res, struct sl_err *err)
+int table_commit_state(struct table_run *r, const struct sink_result *res, struct sl_err *err)
 {
     const struct config *cfg = r->opt->cfg;
     const char **files = arena_alloc(&r->arena, (res->nfiles + 1) * sizeof(*files));
@@ -543,16 +526,11 @@ static int attempt(struct table_run *r, struct sl_err *err)
     struct catalog_table t;
     struct sink_result res;
     struct plan p;
-    bool in_tx = false;
+    bool in_tx = false, use_cdc = false;
     int ret;
 
     catalog_table_init(&t);
     memset(&res, 0, sizeof(res));
-    if (r->ref->table->capture == CONFIG_CAPTURE_CDC) {
-        sl_err_set(err, SL_EUNSUPPORTED, "table %s: capture cdc is not supported yet", r->name);
-        sl_err_hint(err, "use capture: ct (or auto, which uses change tracking)");
-        return SL_EUNSUPPORTED;
-    }
     ret = load_watermark(r, err);
     if (!ret)
         ret = ensure_conn(r, err);
@@ -561,14 +539,23 @@ static int attempt(struct table_run *r, struct sl_err *err)
     if (!ret)
         ret = discover(r, &t, err);
     if (!ret)
+        ret = cdc_table_capture(r, &t, &use_cdc, err);
+    if (!ret && use_cdc) {
+        ret = cdc_table_run(r, &t, err); /* CDC plans, reads and commits itself */
+        goto done;
+    }
+    if (!ret)
+        ret = check_ct_watermark(r, err);
+    if (!ret)
         ret = decide(r, &t, &p, &in_tx, err);
     if (!ret)
         ret = transfer(r, &t, &p, &in_tx, &res, err);
     if (!ret) {
         r->res->nfiles = res.nfiles;
         r->res->bytes = res.bytes;
-        ret = commit_state(r, &res, err);
+        ret = table_commit_state(r, &res, err);
     }
+done:
     /* Any failure may leave the session mid-transaction or broken: a new
      * connection is cheaper than working out which (and it ends the
      * application lock with the session). */
@@ -676,7 +663,7 @@ void table_sync(struct worker *w, const struct table_ref *ref, struct engine_res
              ref->table->name);
     r.started_ms = clock_now_ms();
     clock_iso8601(r.started_ms, r.started_at);
-    make_run_id(r.started_ms, r.run_id, sizeof(r.run_id));
+    table_make_run_id(r.started_ms, r.run_id, sizeof(r.run_id));
     snprintf(r.applock, sizeof(r.applock), "sluice:%s.%s", ref->schema->name, ref->table->name);
     if (lock_open(opt->io, opt->cfg->storage.root, ref->db->name, ref->schema->name,
                   ref->table->name, r.started_at, &lock, &res->err) != 0) {
