@@ -6,6 +6,8 @@
  *   APP_EXIT_OK      0  everything asked for succeeded
  *   APP_EXIT_FAILED  1  some table (or the export, or a check) failed
  *   APP_EXIT_USAGE   2  bad arguments or a bad configuration file
+ *   APP_EXIT_STREAM_CLOSED 3  the reader of the jsonl stream on stdout went away
+ *                          (the watermarks cover what was written in full)
  *
  * The process-wide settings (log level, the test hooks read from the
  * environment) live here, in app/, the one place allowed mutable globals.
@@ -21,7 +23,7 @@
 
 struct engine_options;
 
-enum { APP_EXIT_OK = 0, APP_EXIT_FAILED = 1, APP_EXIT_USAGE = 2 };
+enum { APP_EXIT_OK = 0, APP_EXIT_FAILED = 1, APP_EXIT_USAGE = 2, APP_EXIT_STREAM_CLOSED = 3 };
 
 int cmd_sync(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -5,6 +5,7 @@
  * stderr. Exit 0 when every table is ok or skipped (another process holds
  * it), 1 when any failed, 2 for usage and configuration errors.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -42,12 +43,12 @@ static void print_pos(const struct watermark_pos *p, char *out, size_t cap)
         watermark_pos_format(p, out, cap);
 }
 
-static void print_summary(const struct engine_result *r, size_t n, int64_t ms)
+static void print_summary(FILE *f, const struct engine_result *r, size_t n, int64_t ms)
 {
     size_t ok = 0, failed = 0, skipped = 0;
     int64_t rows = 0;
 
-    printf("%-36s %-7s %-11s %9s %9s %9s %9s %5s  %s\n", "table", "status", "plan", "rows",
+    fprintf(f, "%-36s %-7s %-11s %9s %9s %9s %9s %5s  %s\n", "table", "status", "plan", "rows",
            "inserts", "updates", "deletes", "files", "versions");
     for (size_t i = 0; i < n; i++) {
         char name[800], from[64], to[64], vers[140];
@@ -58,7 +59,7 @@ static void print_summary(const struct engine_result *r, size_t n, int64_t ms)
             snprintf(vers, sizeof(vers), "%s -> %s", from, to);
         else
             snprintf(vers, sizeof(vers), "-");
-        printf("%-36s %-7s %-11s %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64 " %5zu  %s\n",
+        fprintf(f, "%-36s %-7s %-11s %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64 " %5zu  %s\n",
                name, engine_status_name(r[i].status),
                r[i].status == ENGINE_OK ? plan_kind_name(r[i].plan) : "-", r[i].rows,
                r[i].inserts, r[i].updates, r[i].deletes, r[i].nfiles, vers);
@@ -67,7 +68,7 @@ static void print_summary(const struct engine_result *r, size_t n, int64_t ms)
         skipped += r[i].status == ENGINE_SKIPPED;
         rows += r[i].rows;
     }
-    printf("%zu table(s): %zu ok, %zu failed, %zu skipped; %" PRId64 " rows in %.1f s\n", n, ok,
+    fprintf(f, "%zu table(s): %zu ok, %zu failed, %zu skipped; %" PRId64 " rows in %.1f s\n", n, ok,
            failed, skipped, rows, (double)ms / 1000.0);
 }
 
@@ -131,6 +132,29 @@ static int parse(int argc, char **argv, struct sync_args *a)
     return 0;
 }
 
+static bool stream_on_stdout(const struct config *cfg)
+{
+    return cfg->storage.output_format == CONFIG_OUTPUT_JSONL &&
+           strcmp(cfg->storage.jsonl_path, "-") == 0;
+}
+
+/* 1 for any failure but a broken jsonl pipe; 3 when the pipe broke (and nothing else failed). */
+static int exit_code(const struct engine_result *res, size_t n)
+{
+    int ret = APP_EXIT_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (res[i].status != ENGINE_FAILED)
+            continue;
+        if (res[i].err.code == SL_ECANCELLED && res[i].err.source_code == EPIPE) {
+            if (ret == APP_EXIT_OK)
+                ret = APP_EXIT_STREAM_CLOSED;
+        } else {
+            ret = APP_EXIT_FAILED;
+        }
+    }
+    return ret;
+}
+
 int cmd_sync(int argc, char **argv)
 {
     struct sync_args a;
@@ -171,13 +195,11 @@ int cmd_sync(int argc, char **argv)
         goto out;
     }
     progress_stop(disp);
-    print_summary(res, n, clock_now_ms() - t0);
+    /* The jsonl stream owns stdout; the summary goes to stderr then. */
+    print_summary(stream_on_stdout(cfg) ? stderr : stdout, res, n, clock_now_ms() - t0);
     fflush(stdout);
     print_problems(res, n);
-    ret = APP_EXIT_OK;
-    for (size_t i = 0; i < n; i++)
-        if (res[i].status == ENGINE_FAILED)
-            ret = APP_EXIT_FAILED;
+    ret = exit_code(res, n);
 out:
     sl_free(res);
     config_free(all);

@@ -23,13 +23,17 @@
  * before the snapshot but captured after it arrive once more in the
  * stream (spec §B6: applying them is idempotent).
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/lsn.h"
 #include "engine/table_int.h"
+#include "sink/jsonl.h"
 #include "sink/sink.h"
 #include "source/catalog.h"
 #include "source/cdc.h"
@@ -59,16 +63,28 @@ static const char *cfg_db(const struct table_run *r)
 
 /* ---- capture ------------------------------------------------------------ */
 
-static int capture_error(struct table_run *r, const struct catalog_table *t, struct sl_err *err)
+static int capture_error(struct table_run *r, const struct catalog_table *t, bool db_tracked,
+                         struct sl_err *err)
 {
-    sl_err_set(err, SL_ESTATE,
-               "table %s has neither change tracking nor a CDC capture instance (capture: auto)",
-               r->name);
+    if (db_tracked)
+        sl_err_set(err, SL_ESTATE,
+                   "table %s: change tracking is not enabled on the table, and it has no CDC "
+                   "capture instance (capture: auto)",
+                   r->name);
+    else
+        sl_err_set(err, SL_ESTATE,
+                   "table %s: change tracking is not enabled on database %s, and the table has no "
+                   "CDC capture instance (capture: auto)",
+                   r->name, cfg_db(r));
+    char first[400] = "";
+    if (!db_tracked)
+        snprintf(first, sizeof(first), "ALTER DATABASE [%s] SET CHANGE_TRACKING = ON, then ",
+                 cfg_db(r));
     sl_err_hint(err,
-                "enable one in database %s: ALTER TABLE %s ENABLE CHANGE_TRACKING; or EXEC "
-                "sys.sp_cdc_enable_table @source_schema = N'%s', @source_name = N'%s', "
+                "%sALTER TABLE %s ENABLE CHANGE_TRACKING; or, for CDC, EXEC sys.sp_cdc_enable_db "
+                "and EXEC sys.sp_cdc_enable_table @source_schema = N'%s', @source_name = N'%s', "
                 "@role_name = NULL; or use mode: full",
-                cfg_db(r), t->quoted, r->ref->schema->name, r->ref->table->name);
+                first, t->quoted, r->ref->schema->name, r->ref->table->name);
     return SL_ESTATE;
 }
 
@@ -79,6 +95,7 @@ int cdc_table_capture(struct table_run *r, const struct catalog_table *t, bool *
     struct cdc_instance *v = NULL;
     int64_t cur = 0, min = 0;
     bool cur_null = true, min_null = true;
+    struct sl_err e;
     size_t n = 0;
     int ret;
 
@@ -92,12 +109,17 @@ int cdc_table_capture(struct table_run *r, const struct catalog_table *t, bool *
     ret = ct_versions(r->w->conn, t, &cur, &cur_null, &min, &min_null, err);
     if (ret || !min_null)
         return ret;
-    ret = cdc_instances(r->w->conn, t, &r->arena, &v, &n, err);
-    if (ret)
+    sl_err_clear(&e);
+    ret = cdc_instances(r->w->conn, t, &r->arena, &v, &n, &e);
+    if (ret && e.source_code == 208) /* no cdc schema: CDC is off for the database */
+        ret = 0, n = 0;
+    if (ret) {
+        *err = e;
         return ret;
+    }
     *use_cdc = n > 0;
     if (n == 0 && ct->mode != CONFIG_MODE_FULL)
-        return capture_error(r, t, err);
+        return capture_error(r, t, !cur_null, err);
     sl_log_debug(r->name, "capture auto: %s", *use_cdc ? "cdc" : "ct (mode full)");
     return 0;
 }
@@ -322,7 +344,53 @@ static void count_ops(struct table_run *r, const struct batch *b)
     r->res->rows += (int64_t)b->nrows;
 }
 
-static int pump(struct table_run *r, struct reader *rd, struct sink *sk, struct sl_err *err)
+/*
+ * Where a step's rows go: the sink (per_table, unified) or the jsonl
+ * stream. For jsonl, written counts the rows written in full and, when the
+ * stream's reader went away, cut is the start_lsn of the first row not
+ * written (its transaction is sent again by the next run).
+ */
+struct step_out {
+    struct sink *sk;
+    struct jsonl *j;
+    struct jsonl_table jt;
+    uint64_t written;
+    bool closed;
+    struct lsn cut;
+};
+
+static int out_write(struct table_run *r, struct step_out *o, const struct batch *b,
+                     struct sl_err *err)
+{
+    size_t done = 0;
+    int ret;
+
+    if (o->sk)
+        return sink_write(o->sk, b, err);
+    o->jt.ts_ms = o->jt.source_ts_ms = clock_now_ms();
+    pthread_mutex_lock(&r->w->sh->stream_mu);
+    ret = jsonl_write(o->j, &o->jt, b, &done, err);
+    pthread_mutex_unlock(&r->w->sh->stream_mu);
+    o->written += done;
+    if (ret == SL_ECLOSED) {
+        size_t n = 0;
+        /* done < nrows: the pipe broke inside this batch (else the last row resends) */
+        const uint8_t *p = batch_get_bytes(b, 0, done < b->nrows ? done : b->nrows - 1, &n);
+        o->closed = true;
+        lsn_from_bytes(&o->cut, p, n);
+        sl_err_clear(err);
+        ret = sl_err_set(err, SL_ECANCELLED,
+                         "table %s: the reader of the change stream went away (broken pipe) after "
+                         "%" PRIu64 " changes",
+                         r->name, o->written);
+        err->source_code = EPIPE;
+        sl_err_hint(err, "the watermark covers the transactions written in full; the next run "
+                         "sends the rest");
+    }
+    return ret;
+}
+
+static int pump(struct table_run *r, struct reader *rd, struct step_out *o, struct sl_err *err)
 {
     struct engine_progress *pg = r->w->sh->progress;
     uint64_t nbatch = 0;
@@ -335,7 +403,7 @@ static int pump(struct table_run *r, struct reader *rd, struct sink *sk, struct 
         if (ret || !b)
             break;
         count_ops(r, b);
-        ret = sink_write(sk, b, err);
+        ret = out_write(r, o, b, err);
         if (ret)
             break;
         if (pg)
@@ -380,6 +448,71 @@ static void sink_setup(const struct table_run *r, const struct cdc_step *s,
     run->full = s->kind == STEP_FULL;
 }
 
+static int open_out(struct table_run *r, const struct cdc_step *s, const struct cdc_colset *set,
+                    const struct batch_schema *schema, struct step_out *o, struct sl_err *err)
+{
+    const struct config_storage *cs = &r->opt->cfg->storage;
+    struct sink_options so;
+    struct sink_table st;
+    struct sink_run run;
+    char stem[800];
+
+    if (cs->output_format != CONFIG_OUTPUT_JSONL) {
+        sink_setup(r, s, &so, &st, &run);
+        return sink_open(&so, &st, &run, schema, set->npk, &o->sk, err);
+    }
+    snprintf(stem, sizeof(stem), "%s.%s.%s", cfg_db(r), r->ref->schema->name,
+             r->ref->table->name);
+    struct jsonl_options jo = {
+        .dir = strcmp(cs->jsonl_path, "-") == 0 ? NULL : cs->jsonl_path,
+        .fd = STDOUT_FILENO,
+        .stem = stem,
+        .max_file_bytes = cs->jsonl_max_file_bytes,
+        .max_file_rows = cs->jsonl_max_file_rows,
+        .io = r->opt->io,
+    };
+    o->jt.db = cfg_db(r);
+    o->jt.schema = r->ref->schema->name;
+    o->jt.table = r->ref->table->name;
+    o->jt.capture = JSONL_CDC;
+    o->jt.npk = set->npk;
+    o->jt.snapshot = s->kind == STEP_FULL;
+    o->jt.update_before = r->ref->table->cdc_update_before;
+    return jsonl_open(&jo, &o->j, err);
+}
+
+/* Make the step's output durable; *res lists Parquet files (jsonl: none). */
+static int out_finish(struct table_run *r, struct step_out *o, struct sink_result *res,
+                      struct sl_err *err)
+{
+    struct jsonl_result jr;
+    int ret;
+
+    if (o->sk) {
+        ret = sink_finish(o->sk, res, err);
+        o->sk = NULL;
+        return ret;
+    }
+    memset(&jr, 0, sizeof(jr));
+    pthread_mutex_lock(&r->w->sh->stream_mu);
+    ret = jsonl_commit(o->j, &jr, err);
+    pthread_mutex_unlock(&r->w->sh->stream_mu);
+    for (size_t i = 0; !ret && i < jr.nfiles; i++)
+        sl_log_debug(r->name, "published %s", jr.files[i]);
+    jsonl_result_free(&jr);
+    jsonl_close(o->j);
+    o->j = NULL;
+    return ret;
+}
+
+static void out_abort(struct step_out *o)
+{
+    sink_abort(o->sk);
+    jsonl_close(o->j);
+    o->sk = NULL;
+    o->j = NULL;
+}
+
 /* Open the step's reader; a full load reads the max LSN inside its snapshot first. */
 static int open_step(struct table_run *r, const struct catalog_table *t, struct cdc_step *s,
                      const struct cdc_colset *set, bool *in_tx, struct odbc_stmt **stmt,
@@ -419,41 +552,67 @@ static int net_check(struct table_run *r, const struct cdc_step *s, struct sl_er
     return SL_ESTATE;
 }
 
-/* Read the step into a new sink and make its files durable (*res: caller frees). */
+/*
+ * The stream's reader went away after o->written changes of an
+ * incremental step: store the position before the transaction that was
+ * cut (decrement of its start_lsn), so the next run sends it again whole.
+ * A full load moves nothing. Returns the broken-pipe error kept in err.
+ */
+static int commit_cut(struct table_run *r, struct cdc_step *s, struct step_out *o,
+                      struct sl_err *err)
+{
+    struct sink_result none;
+    struct lsn before;
+    struct sl_err e;
+    int ret;
+
+    if (s->kind != STEP_CHANGES || o->written == 0)
+        return err->code;
+    sl_err_clear(&e);
+    memset(&none, 0, sizeof(none));
+    ret = cdc_decrement_lsn(r->w->conn, &o->cut, &before, &e);
+    if (!ret && lsn_cmp(&before, &s->from) < 0)
+        return err->code; /* the first transaction was cut: nothing to store */
+    if (!ret)
+        ret = position(&r->res->to, &before, &e);
+    if (!ret)
+        ret = table_commit_state(r, &none, &e);
+    if (ret)
+        sl_log_error(r->name, "cannot store the position after the broken pipe: %s", e.msg);
+    return err->code;
+}
+
+/* Read the step into a new output and make it durable (*res: caller frees). */
 static int transfer(struct table_run *r, const struct catalog_table *t, struct cdc_step *s,
                     struct sink_result *res, struct sl_err *err)
 {
     struct cdc_colset set;
     struct odbc_stmt *stmt = NULL;
     struct reader *rd = NULL;
-    struct sink *sk = NULL;
-    struct sink_options so;
-    struct sink_table st;
-    struct sink_run run;
+    struct step_out o;
     bool in_tx = false;
     int ret;
 
     memset(&set, 0, sizeof(set));
+    memset(&o, 0, sizeof(o));
     ret = net_check(r, s, err);
     if (!ret)
         ret = column_set(r, t, s->ci, &set, err);
     if (!ret)
         ret = open_step(r, t, s, &set, &in_tx, &stmt, &rd, err);
-    if (!ret) {
-        sink_setup(r, s, &so, &st, &run);
-        ret = sink_open(&so, &st, &run, reader_schema(rd), set.npk, &sk, err);
-    }
     if (!ret)
-        ret = pump(r, rd, sk, err);
+        ret = open_out(r, s, &set, reader_schema(rd), &o, err);
+    if (!ret)
+        ret = pump(r, rd, &o, err);
     reader_destroy(rd);
     odbc_stmt_destroy(stmt);
     if (!ret && in_tx)
         ret = ct_commit(r->w->conn, err);
     if (ret) {
-        sink_abort(sk);
-        return ret;
+        out_abort(&o);
+        return o.closed ? commit_cut(r, s, &o, err) : ret;
     }
-    ret = sink_finish(sk, res, err);
+    ret = out_finish(r, &o, res, err);
     if (!ret)
         engine_crash_point(r->opt, r->name, "finished");
     return ret;

@@ -143,12 +143,7 @@ int engine_sync(const struct engine_options *opt, struct engine_progress *progre
     p.sh.opt = opt;
     p.sh.progress = progress;
     pthread_mutex_init(&p.sh.manifest_mu, NULL);
-    if (opt->cfg->storage.output_format == CONFIG_OUTPUT_JSONL) {
-        ret = sl_err_set(err, SL_EUNSUPPORTED, "storage.output_format jsonl is not wired into the "
-                                               "engine yet");
-        sl_err_hint(err, "use output_format: per_table or unified");
-        goto out;
-    }
+    pthread_mutex_init(&p.sh.stream_mu, NULL);
     ret = collect(&p, opt->cfg, err);
     if (ret)
         goto out;
@@ -184,5 +179,6 @@ out:
     sl_free(p.refs);
     sl_free(p.results);
     pthread_mutex_destroy(&p.sh.manifest_mu);
+    pthread_mutex_destroy(&p.sh.stream_mu);
     return ret;
 }

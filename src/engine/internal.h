@@ -19,6 +19,7 @@ struct engine_shared {
     const struct engine_options *opt;
     struct engine_progress *progress; /* may be NULL */
     pthread_mutex_t manifest_mu;      /* one manifest writer in the process */
+    pthread_mutex_t stream_mu;        /* jsonl to stdout: one batch's lines at a time */
 };
 
 /* One worker thread: its connection, kept across tables of one database. */

@@ -546,6 +546,12 @@ static int attempt(struct table_run *r, struct sl_err *err)
     }
     if (!ret)
         ret = check_ct_watermark(r, err);
+    if (!ret && r->opt->cfg->storage.output_format == CONFIG_OUTPUT_JSONL) {
+        ret = sl_err_set(err, SL_EUNSUPPORTED,
+                         "table %s: output_format jsonl streams CDC tables only so far", r->name);
+        sl_err_hint(err, "set capture: cdc for the table (it needs a capture instance), or use "
+                         "output_format per_table or unified");
+    }
     if (!ret)
         ret = decide(r, &t, &p, &in_tx, err);
     if (!ret)

@@ -15,12 +15,14 @@ The server runs with --cdc-capture-delay-ms 0; the test captures with
 tests need tdslite (its capture procedure and clock) and skip on a real
 server. SLUICE_E2E_SEED=N replays one seed.
 """
+import json
 import os
 import random
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sync_harness import (Source, Tmp, check_no_orphans, committed_files, duck, history,  # noqa: E402
+from sync_harness import (SLUICE, Source, Tmp, check_no_orphans, committed_files, duck, history,  # noqa: E402
                           norm, run_tests, source_rows, sql_expr, summary_row, watermark)
 
 SEED = int(os.environ.get("SLUICE_E2E_SEED") or random.randrange(1 << 30))
@@ -308,11 +310,145 @@ def test_auto_capture():
         assert summary_row(p.out, "%s.dbo.c" % db)["status"] == "ok", p.out + p.err
         assert summary_row(p.out, "%s.dbo.k" % db)["status"] == "ok", p.out + p.err
         assert summary_row(p.out, "%s.dbo.n" % db)["status"] == "failed", p.out + p.err
-        assert "has neither change tracking nor a CDC capture instance" in p.err, p.err
+        assert "change tracking is not enabled on the table, and it has no CDC capture instance" in p.err, p.err
         assert "sys.sp_cdc_enable_table" in p.err, p.err
         assert watermark(root, db, "c")["position"]["start_lsn"]
         assert "version" in watermark(root, db, "k")["position"]
 
+
+# -- jsonl -----------------------------------------------------------------------
+
+def parse_lines(text):
+    """Every line is one JSON object with the envelope's members in order."""
+    out = []
+    assert text == "" or text.endswith("\n"), text[-200:]
+    for line in text.splitlines():
+        o = json.loads(line)
+        assert list(o) == ["before", "after", "source", "op", "ts_ms", "transaction"], line
+        out.append(o)
+    return out
+
+
+def lsn_key(o):
+    s = o["source"]
+    return (s["commit_lsn"] or "", s["change_lsn"] or "")
+
+
+def assert_commit_order(lines):
+    keys = [lsn_key(o) for o in lines if o["op"] != "r"]
+    assert keys == sorted(keys), "lines out of commit order"
+
+
+def apply_lines(lines, state):
+    for o in lines:
+        if o["op"] == "d":
+            state.pop(o["before"]["id"], None)
+        else:
+            state[o["after"]["id"]] = o["after"]
+    return state
+
+
+def as_rows(state):
+    return {str(k): tuple(norm(kind, v[c]) for c, kind in COLS) for k, v in state.items()}
+
+
+def cdc_changes(src, db, instance, after_hex, update_old=True):
+    """(commit_lsn, change_lsn, op) of every change after after_hex, from SQL Server."""
+    rows = src.sql("DECLARE @f binary(10) = sys.fn_cdc_increment_lsn(CONVERT(binary(10), '%s', 2));"
+                   " DECLARE @t binary(10) = sys.fn_cdc_get_max_lsn();"
+                   " SELECT __$start_lsn, __$seqval, __$operation FROM cdc.fn_cdc_get_all_changes_%s"
+                   "(@f, @t, N'all') ORDER BY 1, 2, 3" % (after_hex, instance), db) or []
+
+    def dbz(b):
+        h = b.hex()
+        return "%s:%s:%s" % (h[0:8], h[8:16], h[16:20])
+    names = {1: "d", 2: "c", 4: "u"}
+    return [(dbz(a), dbz(b), names[o]) for a, b, o in rows]
+
+
+def test_jsonl_stream():
+    """jsonl on stdout over several runs: every line parses, commit order, every
+    change exactly once (against SQL Server's own list), replay equals the table."""
+    rng = random.Random(SEED + 4)
+    db = cdc_db(SRC, "jsonl")
+    cdc_table(SRC, db, "j")
+    dml(SRC, rng, db, "j", 10)
+    capture(SRC, db)
+    with Tmp("jsonl") as w:
+        root = os.path.join(w, "lake")
+        cfg = SRC.config(w, {db: {"j": {"capture": "cdc", "cdc_update_before": True}}},
+                         storage={"output_format": "jsonl"})
+        name = "%s.dbo.j" % db
+        p = SRC.sluice("sync", "--config", cfg, env=HOOKS, check=0)
+        assert name in p.err and "1 table(s): 1 ok" in p.err, p.err  # summary on stderr
+        first = parse_lines(p.out)
+        assert first and all(o["op"] == "r" and o["source"]["snapshot"] == "true" for o in first)
+        full_lsn = watermark(root, db, "j")["position"]["start_lsn"]
+        state = apply_lines(first, {})
+        changes = []
+        for _ in range(4):
+            dml(SRC, rng, db, "j", rng.randrange(4, 12))
+            capture(SRC, db)
+            p = SRC.sluice("sync", "--config", cfg, env=HOOKS, check=0)
+            lines = parse_lines(p.out)
+            assert_commit_order(lines)
+            for o in lines:
+                assert o["source"]["snapshot"] == "false" and o["op"] in "cud", o
+                if o["op"] == "u":
+                    assert o["before"] is not None and o["before"]["id"] == o["after"]["id"], o
+            changes += lines
+            apply_lines(lines, state)
+            assert as_rows(state) == source_rows(SRC, db, "j", "id", COLS)
+        got = [(o["source"]["commit_lsn"], o["source"]["change_lsn"], o["op"]) for o in changes]
+        assert got == cdc_changes(SRC, db, "dbo_j", full_lsn), "stream != the server's changes"
+        assert len(set(got)) == len(got)
+
+
+def test_jsonl_broken_pipe():
+    """The reader goes away mid-stream: exit 3, the watermark covers only whole
+    transactions, the next run sends the rest (the cut transaction again)."""
+    rng = random.Random(SEED + 5)
+    db = cdc_db(SRC, "pipe")
+    cdc_table(SRC, db, "b")
+    capture(SRC, db)
+    with Tmp("pipe") as w:
+        root = os.path.join(w, "lake")
+        cfg = SRC.config(w, {db: {"b": {"capture": "cdc"}}}, storage={"output_format": "jsonl"})
+        SRC.sluice("sync", "--config", cfg, env=HOOKS, check=0)  # empty full load
+        wm0 = watermark(root, db, "b")["position"]["start_lsn"]
+        conn = SRC.connect(db)
+        cur = conn.cursor()
+        for t in range(60):  # 60 transactions of 50 inserts: far more than a pipe holds
+            cur.execute("INSERT INTO dbo.b (id, qty, note, amount) VALUES %s"
+                        % ", ".join("(%d, %d, N'%s', 1.50)" % (t * 50 + i, i, "x" * 30)
+                                    for i in range(50)))
+        conn.close()
+        capture(SRC, db)
+        proc = subprocess.Popen([SLUICE, "sync", "--config", cfg], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=SRC.env(HOOKS))
+        head = [proc.stdout.readline() for _ in range(75)]
+        proc.stdout.close()  # the reader goes away
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 3, err
+        assert "broken pipe" in err, err
+        seen = parse_lines(b"".join(head).decode())
+        wm1 = watermark(root, db, "b")["position"]["start_lsn"]
+        assert wm1 != wm0, "whole transactions were written: the watermark moves"
+        p = SRC.sluice("sync", "--config", cfg, env=HOOKS, check=0)
+        rest = parse_lines(p.out)
+        ids_rest = [o["after"]["id"] for o in rest]
+        assert len(ids_rest) == len(set(ids_rest)), "a change twice in one run"
+        # The watermark ends a transaction: every change after it comes again, none before.
+        first_rest = rest[0]["source"]["commit_lsn"].replace(":", "").upper()
+        assert first_rest > wm1, (first_rest, wm1)
+        # Transaction t holds ids 50t..50t+49, committed in order: the lines we read are
+        # ids 0..74; the next run starts at a transaction boundary at or after id 50 (the
+        # lines between what we read and the cut sat in the pipe's buffer when it broke)
+        # and brings every later transaction once.
+        assert [o["after"]["id"] for o in seen] == list(range(75))
+        k = ids_rest[0]
+        assert k % 50 == 0 and k >= 50, k
+        assert ids_rest == list(range(k, 3000)), ids_rest[:5]
 
 if __name__ == "__main__":
     if os.environ.get("SLUICE_TEST_MSSQL"):
@@ -323,7 +459,8 @@ if __name__ == "__main__":
     ONLY = os.environ.get("SLUICE_E2E_ONLY")
     try:
         run_tests([t for t in [test_all_changes_random, test_net_changes_random,
-                               test_instance_switch, test_retention_overtakes, test_auto_capture]
+                               test_instance_switch, test_retention_overtakes, test_auto_capture,
+                               test_jsonl_stream, test_jsonl_broken_pipe]
                    if not ONLY or t.__name__ == ONLY])
     finally:
         SRC.close()
