@@ -63,31 +63,6 @@ static const char *cfg_db(const struct table_run *r)
 
 /* ---- capture ------------------------------------------------------------ */
 
-static int capture_error(struct table_run *r, const struct catalog_table *t, bool db_tracked,
-                         struct sl_err *err)
-{
-    if (db_tracked)
-        sl_err_set(err, SL_ESTATE,
-                   "table %s: change tracking is not enabled on the table, and it has no CDC "
-                   "capture instance (capture: auto)",
-                   r->name);
-    else
-        sl_err_set(err, SL_ESTATE,
-                   "table %s: change tracking is not enabled on database %s, and the table has no "
-                   "CDC capture instance (capture: auto)",
-                   r->name, cfg_db(r));
-    char first[400] = "";
-    if (!db_tracked)
-        snprintf(first, sizeof(first), "ALTER DATABASE [%s] SET CHANGE_TRACKING = ON, then ",
-                 cfg_db(r));
-    sl_err_hint(err,
-                "%sALTER TABLE %s ENABLE CHANGE_TRACKING; or, for CDC, EXEC sys.sp_cdc_enable_db "
-                "and EXEC sys.sp_cdc_enable_table @source_schema = N'%s', @source_name = N'%s', "
-                "@role_name = NULL; or use mode: full",
-                first, t->quoted, r->ref->schema->name, r->ref->table->name);
-    return SL_ESTATE;
-}
-
 int cdc_table_capture(struct table_run *r, const struct catalog_table *t, bool *use_cdc,
                       struct sl_err *err)
 {
@@ -117,10 +92,10 @@ int cdc_table_capture(struct table_run *r, const struct catalog_table *t, bool *
         *err = e;
         return ret;
     }
+    /* Neither: the Change Tracking path explains what is missing (CT off,
+     * or the login may not read its data) with the statement that fixes it. */
     *use_cdc = n > 0;
-    if (n == 0 && ct->mode != CONFIG_MODE_FULL)
-        return capture_error(r, t, !cur_null, err);
-    sl_log_debug(r->name, "capture auto: %s", *use_cdc ? "cdc" : "ct (mode full)");
+    sl_log_debug(r->name, "capture auto: %s", *use_cdc ? "cdc" : "ct");
     return 0;
 }
 

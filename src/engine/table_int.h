@@ -63,8 +63,9 @@ int table_commit_state(struct table_run *r, const struct sink_result *res, struc
  * Which capture the table uses (cdc_table.c): `ct` and `cdc` as
  * configured; `auto` keeps the capture of an existing watermark, else
  * Change Tracking when the table is tracked, else CDC when it has a
- * capture instance, else Change Tracking for mode full (which needs
- * neither) and otherwise SL_ESTATE naming the table with a hint.
+ * capture instance, else Change Tracking, whose plan then fails naming
+ * what is missing (tracking off, or no permission) with a hint (mode full
+ * needs neither).
  * Runs queries on r->w->conn outside any transaction.
  */
 int cdc_table_capture(struct table_run *r, const struct catalog_table *t, bool *use_cdc,
