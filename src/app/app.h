@@ -29,6 +29,7 @@ int cmd_sync(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 /* Print err as "error: ...\ndetail: ...\nhint: ..." on stderr, prefixed by ctx when not NULL. */
 void app_print_err(const char *ctx, const struct sl_err *err);

@@ -33,7 +33,8 @@ static const char sync_usage[] =
     "  -h, --help           this help\n"
     "\n"
     "exit codes: 0 every table ok (or skipped because another sluice holds it),\n"
-    "            1 some table failed, 2 usage or configuration error.\n";
+    "            1 some table failed, 2 usage or configuration error,\n"
+    "            3 the reader of the jsonl stream on stdout went away (output_format jsonl).\n";
 
 static void print_pos(const struct watermark_pos *p, char *out, size_t cap)
 {

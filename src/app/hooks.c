@@ -19,6 +19,7 @@
  *   SLUICE_TEST_MAX_FILE_ROWS=N   roll Parquet parts every N rows
  *   SLUICE_TEST_BATCH_ROWS=N      rows per source batch
  *   SLUICE_TEST_RETRY_MS=N        base backoff between attempts (ms)
+ *   (SLUICE_TEST_WATCH_POLLS=N, watch only, is read by cmd_watch.c)
  */
 #include <errno.h>
 #include <signal.h>

@@ -28,12 +28,14 @@ static const char usage[] =
     "  check   validate the config, connect, check every table and print the plan\n"
     "  status  per table: watermark, last run, rows, lag in versions\n"
     "  export  run one query and write its result to a Parquet file\n"
+    "  watch   poll every table (CT and CDC) and sync changes as they come, until a signal\n"
     "\n"
     "options:\n"
     "  -h, --help     this help (also: sluice COMMAND --help)\n"
     "  -V, --version  print the version\n"
     "\n"
-    "exit codes: 0 ok, 1 some table failed, 2 usage or configuration error.\n"
+    "exit codes: 0 ok, 1 some table failed, 2 usage or configuration error,\n"
+    "            3 the reader of the jsonl stream on stdout went away.\n"
     "docs: docs/cli.md, docs/config.md, docs/state.md\n";
 
 void app_print_err(const char *ctx, const struct sl_err *err)
@@ -112,6 +114,8 @@ int main(int argc, char **argv)
         return cmd_status(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0)
         return cmd_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "watch") == 0)
+        return cmd_watch(argc - 1, argv + 1);
     fprintf(stderr, "sluice: unknown command \"%s\"\n\n%s", cmd, usage);
     return APP_EXIT_USAGE;
 }

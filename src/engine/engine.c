@@ -81,6 +81,11 @@ static void *worker_main(void *arg)
         size_t i = atomic_fetch_add(&p->next, 1);
         if (i >= p->n)
             break;
+        if (p->sh.opt->stop && *p->sh.opt->stop) {
+            p->results[i].status = ENGINE_SKIPPED;
+            sl_err_set(&p->results[i].err, SL_ECANCELLED, "stopped before the table started");
+            continue;
+        }
         if (pg)
             atomic_fetch_add(&pg->started, 1);
         table_sync(&wa->w, &p->refs[i], &p->results[i]);
@@ -106,15 +111,18 @@ static int collect(struct pool *p, const struct config *cfg, struct sl_err *err)
         const struct config_database *db = &cfg->databases[d];
         for (size_t s = 0; s < db->nschemas; s++) {
             const struct config_schema *sc = &db->schemas[s];
-            for (size_t t = 0; t < sc->ntables; t++, k++) {
+            for (size_t t = 0; t < sc->ntables; t++) {
+                if (p->sh.opt->want && !p->sh.opt->want(p->sh.opt->want_arg, &sc->tables[t]))
+                    continue;
                 p->refs[k] = (struct table_ref){db, sc, &sc->tables[t]};
                 p->results[k].db = db->name;
                 p->results[k].schema = sc->name;
                 p->results[k].table = sc->tables[t].name;
+                k++;
             }
         }
     }
-    p->n = n;
+    p->n = k;
     return 0;
 }
 

@@ -27,6 +27,7 @@
 #ifndef SL_ENGINE_H
 #define SL_ENGINE_H
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -57,6 +58,15 @@ struct engine_options {
      */
     void (*crash_point)(void *arg, const char *table, const char *point);
     void *crash_arg;
+    /*
+     * `sluice watch` (NULL in sync): only the tables of cfg for which
+     * want(want_arg, table) is true are run (and reported); once *stop is
+     * non-zero, tables not started yet are skipped ("stopped") while
+     * started ones finish and commit.
+     */
+    bool (*want)(void *arg, const struct config_table *table);
+    void *want_arg;
+    const volatile sig_atomic_t *stop;
 };
 
 enum engine_status {
