@@ -216,15 +216,7 @@ class Server:
             kw["database"] = database
         conn = self.connect(**kw)
         try:
-            cur = conn.cursor()
-            cur.execute(sql)
-            rows = None
-            while True:
-                if cur.description is not None:
-                    rows = cur.fetchall()
-                if not cur.nextset():
-                    break
-            return rows
+            return last_rows(conn.cursor(), sql)
         finally:
             conn.close()
 
@@ -244,6 +236,57 @@ class Server:
                "-U", user, "-P", self.password if password is None else password] + list(extra)
         return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               env=self.freetds_env(), timeout=timeout)
+
+
+# -- running batches on a pymssql connection ------------------------------
+def results(cur, sql, params=None):
+    """Execute one batch on pymssql cursor `cur`; every result set it
+    returned, in order (a list of lists of rows)."""
+    if params is None:
+        cur.execute(sql)
+    else:
+        cur.execute(sql, params)
+    out = []
+    while True:
+        if cur.description is not None:
+            out.append(cur.fetchall())
+        if not cur.nextset():
+            break
+    return out
+
+
+def last_rows(cur, sql, params=None):
+    """Rows of the last result set of a batch (None if it returned none)."""
+    sets = results(cur, sql, params)
+    return sets[-1] if sets else None
+
+
+def run(c, sql):
+    """All result sets of a batch on connection `c` (list of lists of rows)."""
+    return results(c.cursor(), sql)
+
+
+def scalar(c, sql):
+    """First column of the first row of the batch's last result set."""
+    return run(c, sql)[-1][0][0]
+
+
+def raised(c, sql):
+    """The pymssql exception a batch raises (fails the test if none)."""
+    import pymssql
+    cur = c.cursor()
+    try:
+        cur.execute(sql)
+        while cur.nextset():
+            pass
+    except pymssql.Error as e:
+        return e
+    raise AssertionError("no error raised for %r" % sql)
+
+
+def raises(c, sql):
+    """The server message (MsgInfo) behind the error a batch raises."""
+    return mssql_error(raised(c, sql))
 
 
 def _cleanup():

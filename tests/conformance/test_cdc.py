@@ -51,15 +51,7 @@ class Db:
 
     def run(self, sql, params=None):
         """Execute a batch; rows of its last result set (or None)."""
-        cur = self.conn.cursor()
-        cur.execute(sql, params)
-        rows = None
-        while True:
-            if cur.description is not None:
-                rows = cur.fetchall()
-            if not cur.nextset():
-                break
-        return rows
+        return tdslite.last_rows(self.conn.cursor(), sql, params)
 
     def one(self, sql, params=None):
         rows = self.run(sql, params)

@@ -15,6 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tdslite  # noqa: E402
+from tdslite import last_rows as run  # noqa: E402
 
 S = None
 SEEDS = (1, 2, 3, 4, 5, 6)
@@ -28,17 +29,6 @@ def setUpModule():
 def tearDownModule():
     if S:
         S.stop()
-
-
-def run(cur, sql, params=None):
-    cur.execute(sql, params)
-    rows = None
-    while True:
-        if cur.description is not None:
-            rows = cur.fetchall()
-        if not cur.nextset():
-            break
-    return rows
 
 
 def table_state(cur):

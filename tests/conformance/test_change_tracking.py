@@ -19,7 +19,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tdslite  # noqa: E402
-import pymssql  # noqa: E402
+from tdslite import raises, run, scalar  # noqa: E402
 
 S = None
 DB = "ctconf"
@@ -45,36 +45,8 @@ def conn(db=DB, **kw):
     return S.connect(database=db, **kw)
 
 
-def run(c, sql):
-    """All result sets of a batch (list of lists of rows)."""
-    cur = c.cursor()
-    cur.execute(sql)
-    out = []
-    while True:
-        if cur.description is not None:
-            out.append(cur.fetchall())
-        if not cur.nextset():
-            break
-    return out
-
-
 def rows(c, sql):
     return run(c, sql)[-1]
-
-
-def scalar(c, sql):
-    return run(c, sql)[-1][0][0]
-
-
-def raises(c, sql):
-    cur = c.cursor()
-    try:
-        cur.execute(sql)
-        while cur.nextset():
-            pass
-    except pymssql.Error as e:
-        return tdslite.mssql_error(e)
-    raise AssertionError("no error raised for %r" % sql)
 
 
 def versions(c, table):

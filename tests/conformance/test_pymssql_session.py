@@ -40,15 +40,10 @@ def scalar(c, sql):
 
 
 def raises(c, sql):
-    """Run sql and return the server message pymssql raised (fails if none)."""
-    cur = c.cursor()
-    try:
-        cur.execute(sql)
-        while cur.nextset():
-            pass
-    except pymssql.Error as e:
-        return tdslite.mssql_error(e), e
-    raise AssertionError("no error raised for %r" % sql)
+    """Run sql and return the server message pymssql raised and the
+    exception (fails if none)."""
+    e = tdslite.raised(c, sql)
+    return tdslite.mssql_error(e), e
 
 
 class Login(unittest.TestCase):

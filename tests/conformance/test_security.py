@@ -20,6 +20,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tdslite  # noqa: E402
+from tdslite import raises, run, scalar  # noqa: E402
 import pymssql  # noqa: E402
 
 S = None
@@ -49,34 +50,6 @@ def sa(**kw):
 def login(user, password=PW, **kw):
     kw.setdefault("autocommit", True)
     return S.connect(user=user, password=password, **kw)
-
-
-def run(c, sql):
-    """All result sets of a batch (list of lists of rows)."""
-    cur = c.cursor()
-    cur.execute(sql)
-    out = []
-    while True:
-        if cur.description is not None:
-            out.append(cur.fetchall())
-        if not cur.nextset():
-            break
-    return out
-
-
-def scalar(c, sql):
-    return run(c, sql)[-1][0][0]
-
-
-def raises(c, sql):
-    cur = c.cursor()
-    try:
-        cur.execute(sql)
-        while cur.nextset():
-            pass
-    except pymssql.Error as e:
-        return tdslite.mssql_error(e)
-    raise AssertionError("no error raised for %r" % sql)
 
 
 _n = [0]

@@ -124,15 +124,7 @@ class Source:
         """Run one batch in autocommit mode; rows of the last result set (or None)."""
         conn = self.connect(db)
         try:
-            cur = conn.cursor()
-            cur.execute(text)
-            rows = None
-            while True:
-                if cur.description is not None:
-                    rows = cur.fetchall()
-                if not cur.nextset():
-                    break
-            return rows
+            return tdslite.last_rows(conn.cursor(), text)
         finally:
             conn.close()
 
