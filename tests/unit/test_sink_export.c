@@ -15,13 +15,9 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -29,67 +25,21 @@
 #include "sink/export.h"
 #include "source/odbc.h"
 #include "state/fsio.h"
+#include "testserver.h"
 #include "testutil.h"
 
 #define PW "Sluice_Export_Pw1"
 
-static struct {
-    pid_t pid;
-    struct odbc_conn *conn;
-    char dir[256];
-} g;
-
-/* Start tdslite on a free port; its first stdout line names the port. */
-static int start_server(char *connstr, size_t cap)
-{
-    const char *bd = getenv("SL_BUILD_DIR");
-    char bin[1024], line[256];
-    int fds[2], port = 0;
-    FILE *f;
-
-    snprintf(bin, sizeof bin, "%s/bin/tdslite", bd ? bd : "build");
-    if (access(bin, X_OK) != 0 || pipe(fds) != 0)
-        return -1;
-    g.pid = fork();
-    if (g.pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (null >= 0)
-            dup2(null, 2);
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execl(bin, bin, "--port", "0", "--sa-password", PW, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    f = fdopen(fds[0], "r"); /* left open: tdslite may write more */
-    if (!f || !fgets(line, sizeof line, f) ||
-        sscanf(line, "tdslite: listening on 127.0.0.1:%d", &port) != 1)
-        return -1;
-    snprintf(connstr, cap,
-             "Driver={FreeTDS};Server=127.0.0.1;Port=%d;UID=sa;PWD={%s};Database=master;"
-             "TDS_Version=7.4;ClientCharset=UTF-8",
-             port, PW);
-    return 0;
-}
+static struct testserver g;
 
 static int group_setup(void **state)
 {
-    char connstr[1024];
-    const char *real = getenv("SLUICE_TEST_MSSQL");
-    struct odbc_options opt = {.login_timeout_s = 10, .query_timeout_s = 60};
     struct sl_err e;
     (void)state;
-    if (real && *real)
-        snprintf(connstr, sizeof connstr, "%s", real);
-    else if (start_server(connstr, sizeof connstr) != 0)
-        return 0; /* no server: every test skips */
-    sl_err_clear(&e);
-    if (odbc_open(connstr, "test server", &opt, &g.conn, &e) != 0) {
-        fprintf(stderr, "cannot connect: %s\n", e.msg);
+    if (testserver_open(&g, PW, NULL) != 0)
         return -1;
-    }
+    if (!g.conn)
+        return 0; /* no server: every test skips */
     sl_err_clear(&e);
     if (odbc_exec(g.conn,
                   "IF OBJECT_ID(N'dbo.exp_t') IS NOT NULL DROP TABLE dbo.exp_t;"
@@ -110,11 +60,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    odbc_close(g.conn);
-    if (g.pid > 0) {
-        kill(g.pid, SIGTERM);
-        waitpid(g.pid, NULL, 0);
-    }
+    testserver_close(&g);
     return 0;
 }
 

@@ -23,13 +23,9 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -40,52 +36,11 @@
 #include "source/odbc.h"
 #include "source/reader.h"
 #include "sink/jsonl.h"
+#include "testserver.h"
 
 #define PW "Sluice_Cdc_Pw1"
 
-static struct {
-    pid_t pid;
-    bool tdslite;
-    struct odbc_conn *conn;
-} g;
-
-static int start_tdslite(char *connstr, size_t cap)
-{
-    const char *bd = getenv("SL_BUILD_DIR");
-    char bin[1024], line[256];
-    int fds[2], port = 0;
-    FILE *f;
-
-    snprintf(bin, sizeof bin, "%s/bin/tdslite", bd ? bd : "build");
-    if (access(bin, X_OK) != 0 || pipe(fds) != 0)
-        return -1;
-    g.pid = fork();
-    if (g.pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the test */
-        if (devnull >= 0)
-            dup2(devnull, 2);
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execl(bin, bin, "--port", "0", "--sa-password", PW, "--cdc-capture-delay-ms", "0",
-              (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    f = fdopen(fds[0], "r");
-    if (f && fgets(line, sizeof line, f))
-        sscanf(line, "tdslite: listening on 127.0.0.1:%d", &port);
-    /* The pipe's read end stays open so tdslite's later writes do not fail. */
-    if (port <= 0)
-        return -1;
-    g.tdslite = true;
-    snprintf(connstr, cap,
-             "Driver={FreeTDS};Server=127.0.0.1;Port=%d;UID=sa;PWD={%s};Database=master;"
-             "TDS_Version=7.4;ClientCharset=UTF-8",
-             port, PW);
-    return 0;
-}
+static struct testserver g;
 
 static void exec_ok(const char *sql)
 {
@@ -105,23 +60,14 @@ static void capture(void)
 
 static int group_setup(void **state)
 {
-    char connstr[1024];
-    const char *real = getenv("SLUICE_TEST_MSSQL");
-    struct odbc_options opt = {.login_timeout_s = 10, .query_timeout_s = 60};
+    static const char *const extra[] = {"--cdc-capture-delay-ms", "0", NULL};
     struct sl_err err;
     (void)state;
-    memset(&g, 0, sizeof g);
-    if (real && *real)
-        snprintf(connstr, sizeof connstr, "%s", real);
-    else if (start_tdslite(connstr, sizeof connstr) != 0)
+    if (testserver_open(&g, PW, extra) != 0)
+        return -1;
+    if (!g.conn)
         return 0; /* no server: every test skips */
     sl_err_clear(&err);
-    if (odbc_open(connstr, "test server", &opt, &g.conn, &err) != 0) {
-        char b[2048];
-        sl_err_format(&err, b, sizeof b);
-        fprintf(stderr, "%s\n", b);
-        return -1;
-    }
     if (odbc_exec(g.conn, "CREATE DATABASE sl_cdc_e2e;", "setup", &err) != 0 ||
         odbc_exec(g.conn, "USE sl_cdc_e2e;", "setup", &err) != 0 ||
         odbc_exec(g.conn, "EXEC sys.sp_cdc_enable_db;", "setup", &err) != 0) {
@@ -138,14 +84,7 @@ static int group_teardown(void **state)
         struct sl_err err;
         odbc_exec(g.conn, "USE master; DROP DATABASE sl_cdc_e2e;", "teardown", &err);
     }
-    odbc_close(g.conn);
-    if (g.pid > 0) {
-        kill(g.pid, SIGTERM);
-        for (int i = 0; i < 50 && waitpid(g.pid, NULL, WNOHANG) == 0; i++)
-            usleep(100000);
-        if (kill(g.pid, SIGKILL) == 0)
-            waitpid(g.pid, NULL, 0);
-    }
+    testserver_close(&g);
     return 0;
 }
 

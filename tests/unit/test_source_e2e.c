@@ -13,14 +13,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/prctl.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -29,93 +24,23 @@
 #include "source/ct.h"
 #include "source/odbc.h"
 #include "source/reader.h"
+#include "testserver.h"
 
 #define PW "Sluice_Src_Pw1"
 
-struct env {
-    pid_t pid;
-    bool tdslite;
-    int port; /* tdslite's, for a second login */
-    struct odbc_conn *conn;
-};
-
-static struct env g_env;
-
-static int start_tdslite(char *connstr, size_t cap)
-{
-    const char *bd = getenv("SL_BUILD_DIR");
-    char bin[1024], line[256];
-    int fds[2];
-    FILE *f;
-    int port = 0;
-
-    snprintf(bin, sizeof(bin), "%s/bin/tdslite", bd ? bd : "build");
-    if (access(bin, X_OK) != 0 || pipe(fds) != 0)
-        return -1;
-    g_env.pid = fork();
-    if (g_env.pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the test */
-        if (devnull >= 0)
-            dup2(devnull, 2); /* keep no pipe of the test's caller open */
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execl(bin, bin, "--port", "0", "--sa-password", PW, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    f = fdopen(fds[0], "r");
-    if (f && fgets(line, sizeof(line), f))
-        sscanf(line, "tdslite: listening on 127.0.0.1:%d", &port);
-    /* Keep the pipe's read end open so tdslite's later writes do not fail. */
-    if (port <= 0)
-        return -1;
-    g_env.tdslite = true;
-    g_env.port = port;
-    snprintf(connstr, cap,
-             "Driver={FreeTDS};Server=127.0.0.1;Port=%d;UID=sa;PWD={%s};Database=master;"
-             "TDS_Version=7.4;ClientCharset=UTF-8",
-             port, PW);
-    return 0;
-}
+static struct testserver g_env;
 
 static int group_setup(void **state)
 {
-    char connstr[1024];
-    const char *real = getenv("SLUICE_TEST_MSSQL");
-    struct odbc_options opt = {.login_timeout_s = 10, .query_timeout_s = 60};
-    struct sl_err err;
     (void)state;
-    memset(&g_env, 0, sizeof(g_env));
-    if (real && *real)
-        snprintf(connstr, sizeof(connstr), "%s", real);
-    else if (start_tdslite(connstr, sizeof(connstr)) != 0)
-        return 0; /* no server: every test skips */
-    sl_err_clear(&err);
-    if (odbc_open(connstr, "test server", &opt, &g_env.conn, &err) != 0) {
-        char b[2048];
-        sl_err_format(&err, b, sizeof(b));
-        fprintf(stderr, "%s\n", b);
-        return -1;
-    }
-    return 0;
+    return testserver_open(&g_env, PW, NULL);
 }
-
 static int group_teardown(void **state)
 {
     (void)state;
-    odbc_close(g_env.conn);
-    if (g_env.pid > 0) {
-        kill(g_env.pid, SIGTERM);
-        for (int i = 0; i < 50 && waitpid(g_env.pid, NULL, WNOHANG) == 0; i++)
-            usleep(100000);
-        if (kill(g_env.pid, SIGKILL) == 0)
-            waitpid(g_env.pid, NULL, 0);
-    }
+    testserver_close(&g_env);
     return 0;
 }
-
 static void exec_ok(const char *sql)
 {
     struct sl_err err;
