@@ -11,8 +11,12 @@
  *   schemaVersion        STRING  the table's schema hash (NULL when unknown)
  *
  * For Change Tracking, cursor.version is SYS_CHANGE_VERSION (the snapshot
- * version for full-load rows) and lsn/seqval are NULL; CDC inputs are
- * refused until the CDC source exists and defines their columns.
+ * version for full-load rows) and lsn/seqval are NULL. For CDC (the
+ * source/cdc.h layout: __$start_lsn BINARY(10) first), version is NULL,
+ * lsn is __$start_lsn and seqval __$seqval (NULL in net changes and full
+ * loads) as 20 upper-case hex digits, the watermark's form; update
+ * before-images (__$operation 3) are not written (an envelope row is a
+ * row's state after the change).
  *
  * Unlike per_table this copies: every input batch is rendered into one
  * envelope batch of the same number of rows, reused for the next batch, so
@@ -22,6 +26,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/lsn.h"
 #include "core/mem.h"
 
 #include <string.h>
@@ -33,6 +38,7 @@ struct unified {
     size_t *cols;         /* input columns of data: the table's columns */
     size_t ncols;
     struct buf json;      /* one row's data text */
+    bool cdc;             /* CDC layout: cursor.lsn / seqval from the first two columns */
 };
 
 static int un_schema(struct batch_schema *s)
@@ -59,16 +65,18 @@ static int un_open(struct sink *s, struct sl_err *err)
     struct unified *u;
     const struct batch_field *v = &s->in->fields[0];
 
-    if (v->type != BATCH_INT64 && v->type != BATCH_INT32) {
+    bool cdc = v->type == BATCH_BINARY;
+    if (v->type != BATCH_INT64 && v->type != BATCH_INT32 && !cdc) {
         sl_err_set(err, SL_EUNSUPPORTED, "the unified output of %s.%s.%s needs change tracking "
-                                         "versions; column \"%s\" is not one", s->db, s->schema,
-                   s->table, v->name);
+                                         "versions or CDC LSNs; column \"%s\" is neither",
+                   s->db, s->schema, s->table, v->name);
         sl_err_hint(err, "use output_format: per_table for this table");
         return SL_EUNSUPPORTED;
     }
     u = sl_calloc(1, sizeof *u);
     if (!u)
         goto nomem;
+    u->cdc = cdc;
     s->fmt = u;
     buf_init(&u->json, 0);
     u->ncols = s->in->nfields - SINK_SYS_COLUMNS;
@@ -88,6 +96,32 @@ nomem:
 
 static const char *const OP_NAMES[] = {"INSERT", "UPDATE", "DELETE", NULL};
 
+/* An LSN column of row r as hex text in column oc, NULL when NULL. */
+static int lsn_text(struct batch *o, size_t oc, const struct batch *in, size_t ic, size_t r)
+{
+    char hex[LSN_HEX_LEN + 1];
+    struct lsn l;
+    size_t n = 0;
+    const uint8_t *p;
+
+    if (batch_is_null(in, ic, r))
+        return batch_append_null(o, oc);
+    p = batch_get_bytes(in, ic, r, &n);
+    if (!lsn_from_bytes(&l, p, n))
+        return SL_ECONVERT;
+    lsn_to_hex(&l, hex);
+    return batch_append_str(o, oc, hex, LSN_HEX_LEN);
+}
+
+/* CDC cursor: no version; lsn and seqval from __$start_lsn and __$seqval. */
+static int cdc_cursor(struct batch *o, const struct batch *in, size_t r)
+{
+    int rc = batch_append_null(o, U_VERSION);
+    if (!rc)
+        rc = lsn_text(o, U_LSN, in, 0, r);
+    return rc ? rc : lsn_text(o, U_SEQVAL, in, 1, r);
+}
+
 /* Append one envelope row for input row r. */
 static int un_row(struct sink *s, struct unified *u, const struct batch *in, size_t r)
 {
@@ -102,10 +136,14 @@ static int un_row(struct sink *s, struct unified *u, const struct batch *in, siz
         (rc = batch_append_str(o, U_SCHEMA, s->schema, strlen(s->schema))) != 0 ||
         (rc = batch_append_str(o, U_TABLE, s->table, strlen(s->table))) != 0)
         return rc;
-    rc = batch_is_null(in, 0, r) ? batch_append_null(o, U_VERSION)
-                                 : batch_append_int(o, U_VERSION, batch_get_int(in, 0, r));
-    if (rc || (rc = batch_append_null(o, U_LSN)) != 0 || (rc = batch_append_null(o, U_SEQVAL)) != 0 ||
-        (rc = batch_append_timestamp(o, U_TS, s->run.started_ms * 1000)) != 0)
+    if (u->cdc)
+        rc = cdc_cursor(o, in, r);
+    else if ((rc = batch_is_null(in, 0, r) ? batch_append_null(o, U_VERSION)
+                                           : batch_append_int(o, U_VERSION,
+                                                              batch_get_int(in, 0, r))) == 0 &&
+             (rc = batch_append_null(o, U_LSN)) == 0)
+        rc = batch_append_null(o, U_SEQVAL);
+    if (rc || (rc = batch_append_timestamp(o, U_TS, s->run.started_ms * 1000)) != 0)
         return rc;
     if (op == SINK_OP_OTHER)
         return SL_ECONVERT;
@@ -135,7 +173,8 @@ static int un_convert(struct sink *s, const struct batch *in, const struct batch
     }
     batch_reset(u->out);
     for (size_t r = 0; r < in->nrows && !rc; r++)
-        rc = un_row(s, u, in, r);
+        if (!u->cdc || batch_get_int(in, 2, r) != 3) /* before-images are not rows */
+            rc = un_row(s, u, in, r);
     if (rc == SL_ECONVERT) {
         sl_err_set(err, rc, "a change of %s.%s.%s has an unknown operation in column \"%s\"",
                    s->db, s->schema, s->table, in->schema->fields[2].name);

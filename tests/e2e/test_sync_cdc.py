@@ -316,6 +316,39 @@ def test_auto_capture():
         assert "version" in watermark(root, db, "k")["position"]
 
 
+def test_unified_cursor():
+    """unified with CDC: cursor.lsn / cursor.seqval in hex, no before-images;
+    the latest envelope row per key by (lsn, seqval) reproduces the table."""
+    rng = random.Random(SEED + 6)
+    db = cdc_db(SRC, "uni")
+    cdc_table(SRC, db, "u")
+    dml(SRC, rng, db, "u", 10)
+    capture(SRC, db)
+    with Tmp("uni") as w:
+        root = os.path.join(w, "lake")
+        cfg = SRC.config(w, {db: {"u": {"capture": "cdc", "cdc_update_before": True}}},
+                         storage={"output_format": "unified"})
+        for rnd in range(4):
+            sync(SRC, cfg, "%s.dbo.u" % db, "full" if rnd == 0 else "incremental")
+            files = flist(root, db, "u")
+            rows = duck("SELECT data, operation AS op, cursor.lsn AS l, cursor.seqval AS s,"
+                        " cursor.version AS v FROM (SELECT *, row_number() OVER (PARTITION BY"
+                        " json_extract(data, '$.id') ORDER BY cursor.lsn DESC, cursor.seqval DESC"
+                        " NULLS LAST) AS rn FROM read_parquet([%s])) WHERE rn = 1" % files)
+            got = {}
+            for r in rows:
+                assert r["v"] is None and len(r["l"]) == 20, r
+                if r["op"] != "DELETE":
+                    d = json.loads(r["data"])
+                    got[str(d["id"])] = tuple(norm(k, d[c]) for c, k in COLS)
+            assert got == source_rows(SRC, db, "u", "id", COLS), rnd
+            n = duck("SELECT count(*) AS n FROM read_parquet([%s]) GROUP BY data, cursor.lsn,"
+                     " cursor.seqval, operation HAVING count(*) > 1" % files)
+            assert n == [], n
+            dml(SRC, rng, db, "u", rng.randrange(3, 10))
+            capture(SRC, db)
+
+
 # -- jsonl -----------------------------------------------------------------------
 
 def parse_lines(text):
@@ -460,7 +493,7 @@ if __name__ == "__main__":
     try:
         run_tests([t for t in [test_all_changes_random, test_net_changes_random,
                                test_instance_switch, test_retention_overtakes, test_auto_capture,
-                               test_jsonl_stream, test_jsonl_broken_pipe]
+                               test_jsonl_stream, test_jsonl_broken_pipe, test_unified_cursor]
                    if not ONLY or t.__name__ == ONLY])
     finally:
         SRC.close()
