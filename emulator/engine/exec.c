@@ -89,7 +89,9 @@ bool exec_poll_cancel(struct engine_session *s)
 {
     if (s->cancelled)
         return true;
-    if (s->out->cancelled && s->out->cancelled(s->ctx))
+    /* out is NULL between requests (a session working outside one, as the
+     * CDC capture job's, has nobody to cancel it). */
+    if (s->out && s->out->cancelled && s->out->cancelled(s->ctx))
         s->cancelled = true;
     return s->cancelled;
 }
