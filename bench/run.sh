@@ -3,7 +3,8 @@
 # DuckDB's on the same rows (method: bench/README.md), then freebcp queryout
 # from tdslite with its peak RSS at 1M and 5M rows (bench/tds_freebcp.md),
 # then `sluice sync` beside freebcp on a 5M-row table, full and incremental
-# (bench/README.md "sluice sync vs freebcp").
+# (bench/README.md "sluice sync vs freebcp"), then `sluice watch` latency and
+# idle cost on CDC tables (bench/README.md "sluice watch").
 #
 #   bench/run.sh BUILD_DIR
 #
@@ -28,3 +29,4 @@ fi
 node "$root/bench/parquet_vs_duckdb.mjs" "${args[@]}"
 SL_BUILD_DIR="$build" "$root/bench/tds_freebcp.sh"
 SL_BUILD_DIR="$build" "$root/bench/sync_vs_freebcp.sh" "${SL_BENCH_SYNC_ROWS:-5000000}"
+SL_BUILD_DIR="$build" /usr/bin/python3 "$root/bench/watch_latency.py"
