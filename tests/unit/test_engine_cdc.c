@@ -12,41 +12,12 @@
 #include "engine/eng.h"
 #include "test_engine_rec.h"
 
-static void ok(struct fx *f, const char *sql)
-{
-    const char *log = run(f, sql);
-    if (f->r.nerrors)
-        fail_msg("unexpected error in: %s\n%s", sql, log);
-}
-
-/* The "row:" lines of a batch that must not fail. */
-static const char *rows(struct fx *f, const char *sql)
-{
-    static char out[16384];
-    const char *log = run(f, sql);
-    if (f->r.nerrors)
-        fail_msg("unexpected error in: %s\n%s", sql, log);
-    size_t n = 0;
-    out[0] = 0;
-    for (const char *p = log; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
-        if (!strncmp(p, "row:", 4) && n + len < sizeof(out)) {
-            memcpy(out + n, p + 4, len - 4);
-            n += len - 4;
-            out[n] = 0;
-        }
-        p += len;
-    }
-    return out;
-}
-
 static void setup_db(struct fx *f, const char *ddl)
 {
-    ok(f, "CREATE DATABASE cdb");
-    ok(f, "USE cdb");
-    ok(f, "EXEC sys.sp_cdc_enable_db");
-    ok(f, ddl);
+    run_ok(f, "CREATE DATABASE cdb");
+    run_ok(f, "USE cdb");
+    run_ok(f, "EXEC sys.sp_cdc_enable_db");
+    run_ok(f, ddl);
 }
 
 static void test_lsn_layout(void **state)
@@ -71,12 +42,12 @@ static void test_capture(void **state)
 {
     struct fx *f = *state;
     setup_db(f, "CREATE TABLE t (id int PRIMARY KEY, v varchar(10))");
-    ok(f, "EXEC sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N't', @role_name = NULL");
-    ok(f, "INSERT INTO t VALUES (1, 'a'), (2, 'b'); UPDATE t SET v = 'c' WHERE id = 1; DELETE FROM t WHERE id = 2");
-    assert_string_equal(rows(f, "SELECT count(*) AS n, sys.fn_cdc_get_max_lsn() AS m FROM cdc.dbo_t_CT"),
+    run_ok(f, "EXEC sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N't', @role_name = NULL");
+    run_ok(f, "INSERT INTO t VALUES (1, 'a'), (2, 'b'); UPDATE t SET v = 'c' WHERE id = 1; DELETE FROM t WHERE id = 2");
+    assert_string_equal(run_rows(f, "SELECT count(*) AS n, sys.fn_cdc_get_max_lsn() AS m FROM cdc.dbo_t_CT"),
                         "0|NULL\n");
-    ok(f, "EXEC tdslite.cdc_capture");
-    assert_string_equal(rows(f, "SELECT __$start_lsn, __$seqval, __$operation, __$update_mask, id, v, __$command_id"
+    run_ok(f, "EXEC tdslite.cdc_capture");
+    assert_string_equal(run_rows(f, "SELECT __$start_lsn, __$seqval, __$operation, __$update_mask, id, v, __$command_id"
                                 " FROM cdc.dbo_t_CT ORDER BY __$start_lsn, __$seqval, __$operation"),
                         "0x00000022000000010000|0x00000000000100000001|2|0x03|1|a|1\n"
                         "0x00000022000000010000|0x00000000000100000002|2|0x03|2|b|1\n"
@@ -84,12 +55,12 @@ static void test_capture(void **state)
                         "0x00000022000000020000|0x00000000000200000001|4|0x02|1|c|1\n"
                         "0x00000022000000030000|0x00000000000300000001|1|0x03|2|b|1\n");
     /* the instance's low end point: a marker right after the commit it started after */
-    assert_string_equal(rows(f, "SELECT sys.fn_cdc_get_min_lsn('dbo_t'), sys.fn_cdc_get_max_lsn()"),
+    assert_string_equal(run_rows(f, "SELECT sys.fn_cdc_get_min_lsn('dbo_t'), sys.fn_cdc_get_max_lsn()"),
                         "0x00000022000000000001|0x00000022000000030000\n");
-    assert_string_equal(rows(f, "SELECT count(*) FROM cdc.lsn_time_mapping WHERE tran_id = 0x00"), "1\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM cdc.lsn_time_mapping WHERE tran_id = 0x00"), "1\n");
     /* an idle cycle adds a filler after the last commit */
-    ok(f, "EXEC tdslite.cdc_capture");
-    assert_string_equal(rows(f, "SELECT sys.fn_cdc_get_max_lsn()"), "0x00000022000000030001\n");
+    run_ok(f, "EXEC tdslite.cdc_capture");
+    assert_string_equal(run_rows(f, "SELECT sys.fn_cdc_get_max_lsn()"), "0x00000022000000030001\n");
 }
 
 /* A statement that updates the key: split into deletes and inserts,
@@ -98,16 +69,16 @@ static void test_key_update(void **state)
 {
     struct fx *f = *state;
     setup_db(f, "CREATE TABLE k (id int PRIMARY KEY, v int)");
-    ok(f, "INSERT INTO k VALUES (1, 10), (2, 20), (3, 30)");
-    ok(f, "EXEC sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N'k', @role_name = NULL");
-    ok(f, "UPDATE k SET id = id + 1");
-    ok(f, "UPDATE k SET id = id WHERE id = 4");
-    ok(f, "EXEC tdslite.cdc_capture");
-    assert_string_equal(rows(f, "SELECT __$operation, id, v FROM cdc.fn_cdc_get_all_changes_dbo_k("
+    run_ok(f, "INSERT INTO k VALUES (1, 10), (2, 20), (3, 30)");
+    run_ok(f, "EXEC sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N'k', @role_name = NULL");
+    run_ok(f, "UPDATE k SET id = id + 1");
+    run_ok(f, "UPDATE k SET id = id WHERE id = 4");
+    run_ok(f, "EXEC tdslite.cdc_capture");
+    assert_string_equal(run_rows(f, "SELECT __$operation, id, v FROM cdc.fn_cdc_get_all_changes_dbo_k("
                                 "sys.fn_cdc_get_min_lsn('dbo_k'), sys.fn_cdc_get_max_lsn(), N'all update old')"
                                 " ORDER BY __$start_lsn, __$seqval, __$operation"),
                         "1|1|10\n3|2|20\n4|2|10\n3|3|30\n4|3|20\n2|4|30\n3|4|30\n4|4|30\n");
-    assert_string_equal(rows(f, "SELECT __$operation, id, v FROM cdc.fn_cdc_get_net_changes_dbo_k("
+    assert_string_equal(run_rows(f, "SELECT __$operation, id, v FROM cdc.fn_cdc_get_net_changes_dbo_k("
                                 "sys.fn_cdc_get_min_lsn('dbo_k'), sys.fn_cdc_get_max_lsn(), N'all') ORDER BY id"),
                         "1|1|10\n4|2|10\n4|3|20\n2|4|30\n");
 }
@@ -133,7 +104,7 @@ static void test_errors(void **state)
     run(f, "EXEC sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N'e', @role_name = NULL,"
            " @filegroup_name = N'FG2'");
     assert_int_equal(f->r.last_error, 22973);
-    ok(f, "EXEC sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N'e', @role_name = NULL,"
+    run_ok(f, "EXEC sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N'e', @role_name = NULL,"
           " @filegroup_name = N'PRIMARY'");
     run(f, "EXEC sys.sp_cdc_disable_table @source_schema = N'dbo', @source_name = N'e', @capture_instance = N'x'");
     assert_int_equal(f->r.last_error, 22960);
@@ -145,11 +116,11 @@ static void test_errors(void **state)
     assert_int_equal(f->r.last_error, 4121);
     run(f, "EXEC tdslite.cdc_capture; BEGIN TRAN; EXEC tdslite.cdc_capture");
     assert_int_equal(f->r.last_error, 50000);
-    ok(f, "ROLLBACK");
+    run_ok(f, "ROLLBACK");
     /* DROP TABLE takes the instance along */
-    ok(f, "DROP TABLE e");
-    assert_string_equal(rows(f, "SELECT count(*) FROM cdc.change_tables"), "0\n");
-    assert_string_equal(rows(f, "SELECT count(*) FROM sys.tables WHERE name = 'dbo_e_CT'"), "0\n");
+    run_ok(f, "DROP TABLE e");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM cdc.change_tables"), "0\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM sys.tables WHERE name = 'dbo_e_CT'"), "0\n");
 }
 
 int main(void)

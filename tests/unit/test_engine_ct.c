@@ -14,28 +14,6 @@
 
 #define LOG(f) ((const char *)(f)->r.log.data)
 
-/* The "row:" lines of a batch that must not fail. */
-static const char *rows(struct fx *f, const char *sql)
-{
-    static char out[16384];
-    const char *log = run(f, sql);
-    if (f->r.nerrors)
-        fail_msg("unexpected error in: %s\n%s", sql, log);
-    size_t n = 0;
-    out[0] = 0;
-    for (const char *p = log; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
-        if (!strncmp(p, "row:", 4) && n + len < sizeof(out)) {
-            memcpy(out + n, p + 4, len - 4);
-            n += len - 4;
-            out[n] = 0;
-        }
-        p += len;
-    }
-    return out;
-}
-
 /* The error number a batch ends with (0 if none). */
 static int err(struct fx *f, const char *sql)
 {
@@ -43,23 +21,16 @@ static int err(struct fx *f, const char *sql)
     return f->r.last_error;
 }
 
-static void ok(struct fx *f, const char *sql)
-{
-    const char *log = run(f, sql);
-    if (f->r.nerrors)
-        fail_msg("unexpected error in: %s\n%s", sql, log);
-}
-
 /* Database ctdb (tracked, retention 2 days) with table t (id PK, a, b). */
 static void setup_t(struct fx *f, const char *track)
 {
-    ok(f, "CREATE DATABASE ctdb");
-    ok(f, "USE ctdb");
-    ok(f, "ALTER DATABASE ctdb SET CHANGE_TRACKING = ON");
-    ok(f, "CREATE TABLE t (id int NOT NULL PRIMARY KEY, a int NULL, b varchar(10) NULL, c int NULL)");
+    run_ok(f, "CREATE DATABASE ctdb");
+    run_ok(f, "USE ctdb");
+    run_ok(f, "ALTER DATABASE ctdb SET CHANGE_TRACKING = ON");
+    run_ok(f, "CREATE TABLE t (id int NOT NULL PRIMARY KEY, a int NULL, b varchar(10) NULL, c int NULL)");
     char sql[200];
     snprintf(sql, sizeof(sql), "ALTER TABLE t ENABLE CHANGE_TRACKING%s", track);
-    ok(f, sql);
+    run_ok(f, sql);
 }
 
 #define CURMIN "SELECT CHANGE_TRACKING_CURRENT_VERSION(), CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('t'))"
@@ -70,7 +41,7 @@ static void setup_t(struct fx *f, const char *track)
 static void test_database_switch(void **state)
 {
     struct fx *f = *state;
-    ok(f, "CREATE DATABASE d1x");
+    run_ok(f, "CREATE DATABASE d1x");
     EXPECT(f, "ALTER DATABASE d1x SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 5 HOURS, AUTO_CLEANUP = OFF)", "done:0\n");
     EXPECT(f, "SELECT * FROM sys.change_tracking_databases",
            "cols:database_id int,is_auto_cleanup_on bit,retention_period int,retention_period_units tinyint,"
@@ -78,12 +49,12 @@ static void test_database_switch(void **state)
     EXPECT(f, "ALTER DATABASE d1x SET CHANGE_TRACKING = ON",
            "ERR 5088,16,1: Change tracking is already enabled for database 'd1x'.\n"
            "ERR 5069,16,1: ALTER DATABASE statement failed.\ndone:E0\n");
-    ok(f, "ALTER DATABASE d1x SET CHANGE_TRACKING (CHANGE_RETENTION = 30 MINUTES)");
-    assert_string_equal(rows(f, "SELECT is_auto_cleanup_on, retention_period, retention_period_units_desc"
+    run_ok(f, "ALTER DATABASE d1x SET CHANGE_TRACKING (CHANGE_RETENTION = 30 MINUTES)");
+    assert_string_equal(run_rows(f, "SELECT is_auto_cleanup_on, retention_period, retention_period_units_desc"
                                 " FROM sys.change_tracking_databases"),
                         "0|30|MINUTES\n");
-    ok(f, "ALTER DATABASE d1x SET CHANGE_TRACKING (AUTO_CLEANUP = ON)");
-    assert_string_equal(rows(f, "SELECT is_auto_cleanup_on, retention_period FROM sys.change_tracking_databases"),
+    run_ok(f, "ALTER DATABASE d1x SET CHANGE_TRACKING (AUTO_CLEANUP = ON)");
+    assert_string_equal(run_rows(f, "SELECT is_auto_cleanup_on, retention_period FROM sys.change_tracking_databases"),
                         "1|30\n");
     assert_int_equal(err(f, "ALTER DATABASE d1x SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 0 DAYS)"), 5092);
     EXPECT_IN(LOG(f), "ERR 5092,15,1: The value for change tracking option 'CHANGE_RETENTION' is not valid. The value must be between 1 and 2147483647 minutes.");
@@ -97,19 +68,19 @@ static void test_database_switch(void **state)
            "ERR 22114,16,1: Change tracking options for ALTER DATABASE cannot be combined with other ALTER DATABASE options.\n"
            "ERR 5069,16,1: ALTER DATABASE statement failed.\ndone:E0\n");
     assert_int_equal(err(f, "BEGIN TRAN; ALTER DATABASE d1x SET CHANGE_TRACKING = OFF"), 226);
-    ok(f, "ROLLBACK");
+    run_ok(f, "ROLLBACK");
     /* OFF refused while a table is tracked */
-    ok(f, "USE d1x; CREATE TABLE t (id int NOT NULL PRIMARY KEY); ALTER TABLE t ENABLE CHANGE_TRACKING");
+    run_ok(f, "USE d1x; CREATE TABLE t (id int NOT NULL PRIMARY KEY); ALTER TABLE t ENABLE CHANGE_TRACKING");
     EXPECT(f, "ALTER DATABASE d1x SET CHANGE_TRACKING = OFF",
            "ERR 22115,16,1: Change tracking is enabled for one or more tables in database 'd1x'. Disable change tracking on each table before disabling it for the database. Use the sys.change_tracking_tables catalog view to obtain a list of tables for which change tracking is enabled.\n"
            "ERR 5069,16,1: ALTER DATABASE statement failed.\ndone:E0\n");
-    assert_string_equal(rows(f, "SELECT DATABASEPROPERTYEX(DB_NAME(), 'IsChangeTrackingEnabled')"), "1\n");
+    assert_string_equal(run_rows(f, "SELECT DATABASEPROPERTYEX(DB_NAME(), 'IsChangeTrackingEnabled')"), "1\n");
     /* the counter survives OFF/ON: 2 commits, disable, off, on, enable */
-    ok(f, "INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)");
-    ok(f, "ALTER TABLE t DISABLE CHANGE_TRACKING");
-    ok(f, "ALTER DATABASE d1x SET CHANGE_TRACKING = OFF");
-    assert_string_equal(rows(f, CURMIN), "NULL|NULL\n");
-    assert_string_equal(rows(f, "SELECT DATABASEPROPERTYEX('d1x', 'IsChangeTrackingEnabled'), count(*)"
+    run_ok(f, "INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)");
+    run_ok(f, "ALTER TABLE t DISABLE CHANGE_TRACKING");
+    run_ok(f, "ALTER DATABASE d1x SET CHANGE_TRACKING = OFF");
+    assert_string_equal(run_rows(f, CURMIN), "NULL|NULL\n");
+    assert_string_equal(run_rows(f, "SELECT DATABASEPROPERTYEX('d1x', 'IsChangeTrackingEnabled'), count(*)"
                                 " FROM sys.change_tracking_databases"),
                         "0|0\n");
     EXPECT(f, "ALTER DATABASE d1x SET CHANGE_TRACKING = OFF",
@@ -117,55 +88,55 @@ static void test_database_switch(void **state)
            "ERR 5069,16,1: ALTER DATABASE statement failed.\ndone:E0\n");
     assert_int_equal(err(f, "ALTER DATABASE d1x SET CHANGE_TRACKING (AUTO_CLEANUP = OFF)"), 5069);
     EXPECT_IN(LOG(f), "ERR 5089,16,2:");
-    ok(f, "ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON");
-    ok(f, "ALTER TABLE t ENABLE CHANGE_TRACKING");
-    assert_string_equal(rows(f, CURMIN), "2|2\n");
-    assert_string_equal(rows(f, "SELECT is_auto_cleanup_on, retention_period, retention_period_units,"
+    run_ok(f, "ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON");
+    run_ok(f, "ALTER TABLE t ENABLE CHANGE_TRACKING");
+    assert_string_equal(run_rows(f, CURMIN), "2|2\n");
+    assert_string_equal(run_rows(f, "SELECT is_auto_cleanup_on, retention_period, retention_period_units,"
                                 " retention_period_units_desc FROM sys.change_tracking_databases"),
                         "1|2|3|DAYS\n");
     /* DROP DATABASE forgets the settings */
-    ok(f, "USE master; DROP DATABASE d1x");
-    assert_string_equal(rows(f, "SELECT count(*) FROM sys.change_tracking_databases"), "0\n");
+    run_ok(f, "USE master; DROP DATABASE d1x");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM sys.change_tracking_databases"), "0\n");
 }
 
 /* A1: the table switch and its errors; DDL on tracked tables. */
 static void test_table_switch(void **state)
 {
     struct fx *f = *state;
-    ok(f, "CREATE DATABASE ts; USE ts");
-    ok(f, "CREATE TABLE t (id int NOT NULL PRIMARY KEY, v int NULL)");
+    run_ok(f, "CREATE DATABASE ts; USE ts");
+    run_ok(f, "CREATE TABLE t (id int NOT NULL PRIMARY KEY, v int NULL)");
     EXPECT(f, "ALTER TABLE t ENABLE CHANGE_TRACKING",
            "ERR 1718,16,1: Change tracking must be enabled on database 'ts' before it can be enabled on table 't'.\ndone:E0\n");
-    ok(f, "ALTER DATABASE ts SET CHANGE_TRACKING = ON");
-    ok(f, "CREATE TABLE nopk (id int NOT NULL, v int NULL)");
+    run_ok(f, "ALTER DATABASE ts SET CHANGE_TRACKING = ON");
+    run_ok(f, "CREATE TABLE nopk (id int NOT NULL, v int NULL)");
     EXPECT(f, "ALTER TABLE nopk ENABLE CHANGE_TRACKING",
            "ERR 4997,16,1: Cannot enable change tracking on table 'nopk'. Change tracking requires a primary key on the table. Create a primary key on the table before enabling change tracking.\ndone:E0\n");
-    ok(f, "CREATE TABLE tspk (rv timestamp NOT NULL PRIMARY KEY, v int NULL)");
+    run_ok(f, "CREATE TABLE tspk (rv timestamp NOT NULL PRIMARY KEY, v int NULL)");
     EXPECT(f, "ALTER TABLE tspk ENABLE CHANGE_TRACKING",
            "ERR 4999,16,1: Cannot enable change tracking on table 'tspk'. Change tracking does not support a primary key of type timestamp on a table.\ndone:E0\n");
     EXPECT(f, "ALTER TABLE t DISABLE CHANGE_TRACKING",
            "ERR 4998,16,1: Change tracking is not enabled on table 't'.\ndone:E0\n");
     /* transactional: a rolled-back ENABLE leaves nothing */
-    ok(f, "BEGIN TRAN; ALTER TABLE t ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON); ROLLBACK");
-    assert_string_equal(rows(f, "SELECT count(*) FROM sys.change_tracking_tables"), "0\n");
-    ok(f, "ALTER TABLE t ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON)");
+    run_ok(f, "BEGIN TRAN; ALTER TABLE t ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON); ROLLBACK");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM sys.change_tracking_tables"), "0\n");
+    run_ok(f, "ALTER TABLE t ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON)");
     EXPECT(f, "ALTER TABLE t ENABLE CHANGE_TRACKING",
            "ERR 4996,16,1: Change tracking is already enabled for table 't'.\ndone:E0\n");
     EXPECT(f, "SELECT CASE WHEN object_id = OBJECT_ID('t') THEN 1 ELSE 0 END AS same, is_track_columns_updated_on,"
               " begin_version, cleanup_version, min_valid_version FROM sys.change_tracking_tables",
            "cols:same int,is_track_columns_updated_on bit,begin_version bigint,cleanup_version bigint,"
            "min_valid_version bigint\nrow:1|1|0|0|0\ndone:C1\n");
-    ok(f, "BEGIN TRAN; ALTER TABLE t DISABLE CHANGE_TRACKING; ROLLBACK");
-    assert_string_equal(rows(f, "SELECT count(*) FROM sys.change_tracking_tables"), "1\n");
+    run_ok(f, "BEGIN TRAN; ALTER TABLE t DISABLE CHANGE_TRACKING; ROLLBACK");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM sys.change_tracking_tables"), "1\n");
     /* the primary key cannot go while tracked: 3735, then 3727 */
-    ok(f, "CREATE TABLE k (id int NOT NULL CONSTRAINT PK_k PRIMARY KEY); ALTER TABLE k ENABLE CHANGE_TRACKING");
+    run_ok(f, "CREATE TABLE k (id int NOT NULL CONSTRAINT PK_k PRIMARY KEY); ALTER TABLE k ENABLE CHANGE_TRACKING");
     EXPECT(f, "ALTER TABLE k DROP CONSTRAINT PK_k",
            "ERR 3735,16,1: The primary key constraint 'PK_k' on table 'k' cannot be dropped because change tracking is enabled on the table. Change tracking requires a primary key constraint on the table. Disable change tracking before dropping the constraint.\n"
            "ERR 3727,16,1: Could not drop constraint. See previous errors.\ndone:E0\n");
-    ok(f, "ALTER TABLE k DISABLE CHANGE_TRACKING; ALTER TABLE k DROP CONSTRAINT PK_k");
+    run_ok(f, "ALTER TABLE k DISABLE CHANGE_TRACKING; ALTER TABLE k DROP CONSTRAINT PK_k");
     /* CHANGE_TRACKING_MIN_VALID_VERSION: NULL for system objects, untracked
      * and unknown objects; 8116 for a tinyint or NULL argument */
-    assert_string_equal(rows(f, "SELECT CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('sys.objects')),"
+    assert_string_equal(run_rows(f, "SELECT CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('sys.objects')),"
                                 " CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('k')), CHANGE_TRACKING_MIN_VALID_VERSION(12345),"
                                 " CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('t'))"),
                         "NULL|NULL|NULL|0\n");
@@ -174,11 +145,11 @@ static void test_table_switch(void **state)
     assert_int_equal(err(f, "SELECT CHANGE_TRACKING_MIN_VALID_VERSION(NULL)"), 8116);
     EXPECT_IN(LOG(f), "Argument data type NULL is invalid");
     /* DROP TABLE removes the CT data */
-    ok(f, "INSERT INTO t VALUES (1, 1); DROP TABLE t");
-    assert_string_equal(rows(f, "SELECT count(*) FROM sys.change_tracking_tables"), "0\n");
-    ok(f, "CREATE TABLE t (id int NOT NULL PRIMARY KEY, v int NULL); ALTER TABLE t ENABLE CHANGE_TRACKING");
-    assert_string_equal(rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, NULL) AS c"), "0\n");
-    assert_string_equal(rows(f, CURMIN), "1|1\n");
+    run_ok(f, "INSERT INTO t VALUES (1, 1); DROP TABLE t");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM sys.change_tracking_tables"), "0\n");
+    run_ok(f, "CREATE TABLE t (id int NOT NULL PRIMARY KEY, v int NULL); ALTER TABLE t ENABLE CHANGE_TRACKING");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, NULL) AS c"), "0\n");
+    assert_string_equal(run_rows(f, CURMIN), "1|1\n");
 }
 
 /* A2: one version per committed transaction that touched a tracked table. */
@@ -186,32 +157,32 @@ static void test_counter(void **state)
 {
     struct fx *f = *state;
     setup_t(f, "");
-    ok(f, "CREATE TABLE u (id int NOT NULL PRIMARY KEY)");
-    assert_string_equal(rows(f, CURMIN), "0|0\n");
-    ok(f, "INSERT INTO t (id) VALUES (1), (2), (3)");
-    assert_string_equal(rows(f, CURMIN), "1|0\n");
-    ok(f, "BEGIN TRAN; INSERT INTO t (id) VALUES (4); UPDATE t SET a = 1; DELETE FROM t WHERE id = 2; COMMIT");
-    assert_string_equal(rows(f, "SELECT CHANGE_TRACKING_CURRENT_VERSION()"), "2\n");
+    run_ok(f, "CREATE TABLE u (id int NOT NULL PRIMARY KEY)");
+    assert_string_equal(run_rows(f, CURMIN), "0|0\n");
+    run_ok(f, "INSERT INTO t (id) VALUES (1), (2), (3)");
+    assert_string_equal(run_rows(f, CURMIN), "1|0\n");
+    run_ok(f, "BEGIN TRAN; INSERT INTO t (id) VALUES (4); UPDATE t SET a = 1; DELETE FROM t WHERE id = 2; COMMIT");
+    assert_string_equal(run_rows(f, "SELECT CHANGE_TRACKING_CURRENT_VERSION()"), "2\n");
     /* nothing moves it: untracked writes, rollbacks, savepoints, 0-row
      * updates, failed statements, TRUNCATE of another table */
-    ok(f, "INSERT INTO u VALUES (1)");
-    ok(f, "BEGIN TRAN; INSERT INTO t (id) VALUES (10); ROLLBACK");
-    ok(f, "BEGIN TRAN; SAVE TRAN s; UPDATE t SET a = 5; ROLLBACK TRAN s; COMMIT");
-    ok(f, "UPDATE t SET a = 9 WHERE id = 99");
+    run_ok(f, "INSERT INTO u VALUES (1)");
+    run_ok(f, "BEGIN TRAN; INSERT INTO t (id) VALUES (10); ROLLBACK");
+    run_ok(f, "BEGIN TRAN; SAVE TRAN s; UPDATE t SET a = 5; ROLLBACK TRAN s; COMMIT");
+    run_ok(f, "UPDATE t SET a = 9 WHERE id = 99");
     assert_int_equal(err(f, "INSERT INTO t (id) VALUES (20), (1)"), 2627);
-    ok(f, "TRUNCATE TABLE u");
-    assert_string_equal(rows(f, "SELECT CHANGE_TRACKING_CURRENT_VERSION()"), "2\n");
+    run_ok(f, "TRUNCATE TABLE u");
+    assert_string_equal(run_rows(f, "SELECT CHANGE_TRACKING_CURRENT_VERSION()"), "2\n");
     /* an update to the same value does */
-    ok(f, "UPDATE t SET a = a WHERE id = 1");
-    assert_string_equal(rows(f, "SELECT CHANGE_TRACKING_CURRENT_VERSION()"), "3\n");
+    run_ok(f, "UPDATE t SET a = a WHERE id = 1");
+    assert_string_equal(run_rows(f, "SELECT CHANGE_TRACKING_CURRENT_VERSION()"), "3\n");
     /* the session's own open transaction is not counted */
-    assert_string_equal(rows(f, "BEGIN TRAN; INSERT INTO t (id) VALUES (30); SELECT CHANGE_TRACKING_CURRENT_VERSION()"),
+    assert_string_equal(run_rows(f, "BEGIN TRAN; INSERT INTO t (id) VALUES (30); SELECT CHANGE_TRACKING_CURRENT_VERSION()"),
                         "3\n");
-    ok(f, "COMMIT");
-    assert_string_equal(rows(f, "SELECT CHANGE_TRACKING_CURRENT_VERSION()"), "4\n");
+    run_ok(f, "COMMIT");
+    assert_string_equal(run_rows(f, "SELECT CHANGE_TRACKING_CURRENT_VERSION()"), "4\n");
     /* a batch of several autocommit statements: one version each */
-    ok(f, "INSERT INTO t (id) VALUES (31); INSERT INTO t (id) VALUES (32)");
-    assert_string_equal(rows(f, "SELECT CHANGE_TRACKING_CURRENT_VERSION()"), "6\n");
+    run_ok(f, "INSERT INTO t (id) VALUES (31); INSERT INTO t (id) VALUES (32)");
+    assert_string_equal(run_rows(f, "SELECT CHANGE_TRACKING_CURRENT_VERSION()"), "6\n");
 }
 
 /* A4: the net-change table of spec/ct-cdc.md, keys 1..3 inserted at 1. */
@@ -219,46 +190,46 @@ static void test_net_rows(void **state)
 {
     struct fx *f = *state;
     setup_t(f, "");
-    ok(f, "INSERT INTO t (id) VALUES (1), (2), (3)");
-    assert_string_equal(rows(f, NET("0")), "I|1|1|1\nI|1|1|2\nI|1|1|3\n");
-    ok(f, "UPDATE t SET a = 1 WHERE id = 1");               /* @2 */
-    ok(f, "DELETE FROM t WHERE id = 2");                    /* @3 */
-    assert_string_equal(rows(f, NET("0")), "I|2|1|1\nD|3|1|2\nI|1|1|3\n");
-    assert_string_equal(rows(f, NET("1")), "U|2|NULL|1\nD|3|NULL|2\n");
+    run_ok(f, "INSERT INTO t (id) VALUES (1), (2), (3)");
+    assert_string_equal(run_rows(f, NET("0")), "I|1|1|1\nI|1|1|2\nI|1|1|3\n");
+    run_ok(f, "UPDATE t SET a = 1 WHERE id = 1");               /* @2 */
+    run_ok(f, "DELETE FROM t WHERE id = 2");                    /* @3 */
+    assert_string_equal(run_rows(f, NET("0")), "I|2|1|1\nD|3|1|2\nI|1|1|3\n");
+    assert_string_equal(run_rows(f, NET("1")), "U|2|NULL|1\nD|3|NULL|2\n");
     /* insert then delete of a key the client never saw: still D, with
      * its creation version */
-    ok(f, "INSERT INTO t (id) VALUES (5)");                 /* @4 */
-    ok(f, "DELETE FROM t WHERE id = 5");                    /* @5 */
-    assert_string_equal(rows(f, NET("3")), "D|5|4|5\n");
+    run_ok(f, "INSERT INTO t (id) VALUES (5)");                 /* @4 */
+    run_ok(f, "DELETE FROM t WHERE id = 5");                    /* @5 */
+    assert_string_equal(run_rows(f, NET("3")), "D|5|4|5\n");
     /* delete and re-insert of an existing key: U with both versions */
-    ok(f, "DELETE FROM t WHERE id = 3");                    /* @6 */
-    ok(f, "INSERT INTO t (id) VALUES (3)");                 /* @7 */
-    assert_string_equal(rows(f, NET("5")), "U|7|7|3\n");
+    run_ok(f, "DELETE FROM t WHERE id = 3");                    /* @6 */
+    run_ok(f, "INSERT INTO t (id) VALUES (3)");                 /* @7 */
+    assert_string_equal(run_rows(f, NET("5")), "U|7|7|3\n");
     /* del/ins/del/ins */
-    ok(f, "BEGIN TRAN; DELETE FROM t WHERE id = 1; INSERT INTO t (id) VALUES (1); COMMIT");  /* @8 */
-    ok(f, "BEGIN TRAN; DELETE FROM t WHERE id = 1; INSERT INTO t (id) VALUES (1); COMMIT");  /* @9 */
-    assert_string_equal(rows(f, NET("7")), "U|9|9|1\n");
+    run_ok(f, "BEGIN TRAN; DELETE FROM t WHERE id = 1; INSERT INTO t (id) VALUES (1); COMMIT");  /* @8 */
+    run_ok(f, "BEGIN TRAN; DELETE FROM t WHERE id = 1; INSERT INTO t (id) VALUES (1); COMMIT");  /* @9 */
+    assert_string_equal(run_rows(f, NET("7")), "U|9|9|1\n");
     /* one transaction: insert + delete of a new key, insert/delete/insert */
-    ok(f, "BEGIN TRAN; INSERT INTO t (id) VALUES (7); DELETE FROM t WHERE id = 7;"
+    run_ok(f, "BEGIN TRAN; INSERT INTO t (id) VALUES (7); DELETE FROM t WHERE id = 7;"
           " INSERT INTO t (id) VALUES (8); DELETE FROM t WHERE id = 8; INSERT INTO t (id) VALUES (8); COMMIT"); /* @10 */
-    assert_string_equal(rows(f, NET("9")), "D|10|10|7\nI|10|10|8\n");
+    assert_string_equal(run_rows(f, NET("9")), "D|10|10|7\nI|10|10|8\n");
     /* an existing key deleted, inserted and updated in one transaction */
-    ok(f, "INSERT INTO t (id) VALUES (9)");                 /* @11 */
-    ok(f, "BEGIN TRAN; DELETE FROM t WHERE id = 9; INSERT INTO t (id) VALUES (9); UPDATE t SET a = 2 WHERE id = 9;"
+    run_ok(f, "INSERT INTO t (id) VALUES (9)");                 /* @11 */
+    run_ok(f, "BEGIN TRAN; DELETE FROM t WHERE id = 9; INSERT INTO t (id) VALUES (9); UPDATE t SET a = 2 WHERE id = 9;"
           " COMMIT");                                       /* @12 */
-    assert_string_equal(rows(f, NET("11")), "U|12|12|9\n");
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_OPERATION, SYS_CHANGE_VERSION, SYS_CHANGE_CREATION_VERSION"
+    assert_string_equal(run_rows(f, NET("11")), "U|12|12|9\n");
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_OPERATION, SYS_CHANGE_VERSION, SYS_CHANGE_CREATION_VERSION"
                                 " FROM CHANGETABLE(CHANGES t, 0) AS ct WHERE id = 9"),
                         "I|12|12\n");
     /* a baseline inside an insert/update chain flips I and U */
-    ok(f, "UPDATE t SET a = 3 WHERE id = 9");               /* @13 */
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_OPERATION FROM CHANGETABLE(CHANGES t, 12) AS ct WHERE id = 9"),
+    run_ok(f, "UPDATE t SET a = 3 WHERE id = 9");               /* @13 */
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_OPERATION FROM CHANGETABLE(CHANGES t, 12) AS ct WHERE id = 9"),
                         "U\n");
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_OPERATION FROM CHANGETABLE(CHANGES t, 10) AS ct WHERE id = 9"),
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_OPERATION FROM CHANGETABLE(CHANGES t, 10) AS ct WHERE id = 9"),
                         "I\n");
     /* an UPDATE touching 0 rows: no row */
-    ok(f, "UPDATE t SET a = 4 WHERE id = 100");
-    assert_string_equal(rows(f, NET("13")), "");
+    run_ok(f, "UPDATE t SET a = 4 WHERE id = 100");
+    assert_string_equal(run_rows(f, NET("13")), "");
 }
 
 /* A4: primary-key updates are a delete of the old key and an insert of
@@ -267,27 +238,27 @@ static void test_key_updates(void **state)
 {
     struct fx *f = *state;
     setup_t(f, " WITH (TRACK_COLUMNS_UPDATED = ON)");
-    ok(f, "INSERT INTO t (id, a) VALUES (1, 1), (2, 2), (3, 3)");
-    ok(f, "UPDATE t SET id = id + 10");
-    assert_string_equal(rows(f, NET("1")), "D|2|NULL|1\nD|2|NULL|2\nD|2|NULL|3\nI|2|2|11\nI|2|2|12\nI|2|2|13\n");
-    ok(f, "UPDATE t SET id = id - 10");
+    run_ok(f, "INSERT INTO t (id, a) VALUES (1, 1), (2, 2), (3, 3)");
+    run_ok(f, "UPDATE t SET id = id + 10");
+    assert_string_equal(run_rows(f, NET("1")), "D|2|NULL|1\nD|2|NULL|2\nD|2|NULL|3\nI|2|2|11\nI|2|2|12\nI|2|2|13\n");
+    run_ok(f, "UPDATE t SET id = id - 10");
     /* SET id = id + 1 over 1..3: 1 D, 2 and 3 U (created again), 4 I */
-    ok(f, "UPDATE t SET id = id + 1");
-    assert_string_equal(rows(f, "SELECT id, a FROM t ORDER BY id"), "2|1\n3|2\n4|3\n");
-    assert_string_equal(rows(f, NET("3")), "D|4|NULL|1\nU|4|4|2\nU|4|4|3\nI|4|4|4\n");
+    run_ok(f, "UPDATE t SET id = id + 1");
+    assert_string_equal(run_rows(f, "SELECT id, a FROM t ORDER BY id"), "2|1\n3|2\n4|3\n");
+    assert_string_equal(run_rows(f, NET("3")), "D|4|NULL|1\nU|4|4|2\nU|4|4|3\nI|4|4|4\n");
     /* a real duplicate still fails */
     assert_int_equal(err(f, "UPDATE t SET id = 2"), 2627);
     /* the key set to itself: U, created again, no column list */
-    ok(f, "UPDATE t SET id = id WHERE id = 2");
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_OPERATION, SYS_CHANGE_VERSION, SYS_CHANGE_CREATION_VERSION,"
+    run_ok(f, "UPDATE t SET id = id WHERE id = 2");
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_OPERATION, SYS_CHANGE_VERSION, SYS_CHANGE_CREATION_VERSION,"
                                 " SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES t, 4) AS ct"),
                         "U|5|5|NULL\n");
     /* case-insensitive keys: a respelling is the same key, first spelling kept */
-    ok(f, "CREATE TABLE s (k varchar(10) NOT NULL PRIMARY KEY, v int NULL); ALTER TABLE s ENABLE CHANGE_TRACKING");
-    ok(f, "INSERT INTO s VALUES ('b', 1)");
-    ok(f, "UPDATE s SET k = 'B' WHERE k = 'b'");
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_OPERATION, k FROM CHANGETABLE(CHANGES s, 0) AS ct"), "I|b\n");
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_OPERATION, k FROM CHANGETABLE(CHANGES s, 6) AS ct"), "U|b\n");
+    run_ok(f, "CREATE TABLE s (k varchar(10) NOT NULL PRIMARY KEY, v int NULL); ALTER TABLE s ENABLE CHANGE_TRACKING");
+    run_ok(f, "INSERT INTO s VALUES ('b', 1)");
+    run_ok(f, "UPDATE s SET k = 'B' WHERE k = 'b'");
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_OPERATION, k FROM CHANGETABLE(CHANGES s, 0) AS ct"), "I|b\n");
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_OPERATION, k FROM CHANGETABLE(CHANGES s, 6) AS ct"), "U|b\n");
 }
 
 /* A4: SYS_CHANGE_COLUMNS and A5 CHANGE_TRACKING_IS_COLUMN_IN_MASK. */
@@ -295,25 +266,25 @@ static void test_change_columns(void **state)
 {
     struct fx *f = *state;
     setup_t(f, " WITH (TRACK_COLUMNS_UPDATED = ON)");
-    ok(f, "INSERT INTO t VALUES (1, 1, 'x', 1), (2, 2, 'y', 2)");
-    ok(f, "UPDATE t SET b = 'z' WHERE id = 1");
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES t, 1) AS ct"), "0x0000000003000000\n");
-    ok(f, "UPDATE t SET c = 5, a = 3 WHERE id = 1");
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES t, 1) AS ct"),
+    run_ok(f, "INSERT INTO t VALUES (1, 1, 'x', 1), (2, 2, 'y', 2)");
+    run_ok(f, "UPDATE t SET b = 'z' WHERE id = 1");
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES t, 1) AS ct"), "0x0000000003000000\n");
+    run_ok(f, "UPDATE t SET c = 5, a = 3 WHERE id = 1");
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES t, 1) AS ct"),
                         "0x00000000030000000400000002000000\n");
     /* every non-key column in one statement: NULL; across statements: a list */
-    ok(f, "UPDATE t SET a = 0, b = 'q', c = 0 WHERE id = 2");
-    assert_string_equal(rows(f, "SELECT id, SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES t, 1) AS ct ORDER BY id"),
+    run_ok(f, "UPDATE t SET a = 0, b = 'q', c = 0 WHERE id = 2");
+    assert_string_equal(run_rows(f, "SELECT id, SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES t, 1) AS ct ORDER BY id"),
                         "1|0x00000000030000000400000002000000\n2|NULL\n");
     /* inserts and deletes: NULL */
-    assert_string_equal(rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, 0) AS ct WHERE SYS_CHANGE_COLUMNS IS NOT NULL"),
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, 0) AS ct WHERE SYS_CHANGE_COLUMNS IS NOT NULL"),
                         "0\n");
     /* IS_COLUMN_IN_MASK over the real masks */
-    assert_string_equal(rows(f, "SELECT id, CHANGE_TRACKING_IS_COLUMN_IN_MASK(COLUMNPROPERTY(OBJECT_ID('t'), 'a', 'ColumnId'),"
+    assert_string_equal(run_rows(f, "SELECT id, CHANGE_TRACKING_IS_COLUMN_IN_MASK(COLUMNPROPERTY(OBJECT_ID('t'), 'a', 'ColumnId'),"
                                 " SYS_CHANGE_COLUMNS), CHANGE_TRACKING_IS_COLUMN_IN_MASK(1, SYS_CHANGE_COLUMNS)"
                                 " FROM CHANGETABLE(CHANGES t, 1) AS ct ORDER BY id"),
                         "1|1|0\n2|1|1\n");
-    assert_string_equal(rows(f, "SELECT CHANGE_TRACKING_IS_COLUMN_IN_MASK(3, NULL),"
+    assert_string_equal(run_rows(f, "SELECT CHANGE_TRACKING_IS_COLUMN_IN_MASK(3, NULL),"
                                 " CHANGE_TRACKING_IS_COLUMN_IN_MASK(3, 0x0000000003000000FF),"
                                 " CHANGE_TRACKING_IS_COLUMN_IN_MASK(3, 0x0100000003000000),"
                                 " CHANGE_TRACKING_IS_COLUMN_IN_MASK(4, 0x0000000003000000)"),
@@ -326,19 +297,19 @@ static void test_change_columns(void **state)
     assert_int_equal(err(f, "SELECT CHANGE_TRACKING_IS_COLUMN_IN_MASK(CAST(3 AS bigint), 0x0000000003000000)"), 8116);
     assert_int_equal(err(f, "SELECT CHANGE_TRACKING_IS_COLUMN_IN_MASK('3', 0x0000000003000000)"), 8116);
     /* a rowversion column is listed on every update; delete + re-insert: NULL */
-    ok(f, "CREATE TABLE r (id int NOT NULL PRIMARY KEY, v int NULL, w int NULL, rv rowversion);"
+    run_ok(f, "CREATE TABLE r (id int NOT NULL PRIMARY KEY, v int NULL, w int NULL, rv rowversion);"
           " ALTER TABLE r ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON)");
-    ok(f, "INSERT INTO r (id, v) VALUES (1, 1), (2, 2)");
-    ok(f, "UPDATE r SET v = 5");
-    ok(f, "BEGIN TRAN; DELETE FROM r WHERE id = 2; INSERT INTO r (id) VALUES (2); COMMIT");
-    assert_string_equal(rows(f, "SELECT id, SYS_CHANGE_OPERATION, SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES r, 5) AS ct"
+    run_ok(f, "INSERT INTO r (id, v) VALUES (1, 1), (2, 2)");
+    run_ok(f, "UPDATE r SET v = 5");
+    run_ok(f, "BEGIN TRAN; DELETE FROM r WHERE id = 2; INSERT INTO r (id) VALUES (2); COMMIT");
+    assert_string_equal(run_rows(f, "SELECT id, SYS_CHANGE_OPERATION, SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES r, 5) AS ct"
                                 " ORDER BY id"),
                         "1|U|0x000000000200000004000000\n2|U|NULL\n");
     /* column tracking off: always NULL */
-    ok(f, "CREATE TABLE n (id int NOT NULL PRIMARY KEY, v int NULL, w int NULL); ALTER TABLE n ENABLE CHANGE_TRACKING;"
+    run_ok(f, "CREATE TABLE n (id int NOT NULL PRIMARY KEY, v int NULL, w int NULL); ALTER TABLE n ENABLE CHANGE_TRACKING;"
           " INSERT INTO n VALUES (1, 1, 1)");
-    ok(f, "UPDATE n SET v = 2");
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_OPERATION, SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES n, 8) AS ct"),
+    run_ok(f, "UPDATE n SET v = 2");
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_OPERATION, SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES n, 8) AS ct"),
                         "U|NULL\n");
 }
 
@@ -347,19 +318,19 @@ static void test_baseline(void **state)
 {
     struct fx *f = *state;
     setup_t(f, "");
-    ok(f, "INSERT INTO t (id) VALUES (1); INSERT INTO t (id) VALUES (2)");
-    assert_string_equal(rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, NULL) AS ct"), "2\n");
-    assert_string_equal(rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, -1) AS ct"), "0\n");
-    assert_string_equal(rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, 99) AS ct"), "0\n");
-    assert_string_equal(rows(f, "DECLARE @v bigint = 1; SELECT id FROM CHANGETABLE(CHANGES t, @v) AS ct"), "2\n");
-    assert_string_equal(rows(f, "DECLARE @v int = NULL; SELECT count(*) FROM CHANGETABLE(CHANGES t, @v) AS ct"), "2\n");
+    run_ok(f, "INSERT INTO t (id) VALUES (1); INSERT INTO t (id) VALUES (2)");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, NULL) AS ct"), "2\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, -1) AS ct"), "0\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, 99) AS ct"), "0\n");
+    assert_string_equal(run_rows(f, "DECLARE @v bigint = 1; SELECT id FROM CHANGETABLE(CHANGES t, @v) AS ct"), "2\n");
+    assert_string_equal(run_rows(f, "DECLARE @v int = NULL; SELECT count(*) FROM CHANGETABLE(CHANGES t, @v) AS ct"), "2\n");
     EXPECT(f, "DECLARE @v bigint = 1; SELECT * FROM CHANGETABLE(CHANGES t, @v + 1) AS ct",
            "ERR 102,15,1: Incorrect syntax near '+'.\ndone:E0\n");
     assert_int_equal(err(f, "DECLARE @v varchar(10) = '1'; SELECT * FROM CHANGETABLE(CHANGES t, @v) AS ct"), 8114);
     assert_int_equal(err(f, "DECLARE @v datetime = GETDATE(); SELECT * FROM CHANGETABLE(CHANGES t, @v) AS ct"), 257);
     assert_int_equal(err(f, "SELECT * FROM CHANGETABLE(CHANGES t, @nope) AS ct"), 137);
     /* FORCESEEK is accepted */
-    assert_string_equal(rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, 0, FORCESEEK) AS ct"), "2\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, 0, FORCESEEK) AS ct"), "2\n");
 }
 
 /* Edge case 5: TRUNCATE records no rows and restarts the history. */
@@ -367,13 +338,13 @@ static void test_truncate(void **state)
 {
     struct fx *f = *state;
     setup_t(f, "");
-    ok(f, "INSERT INTO t (id) VALUES (1), (2)");
-    ok(f, "TRUNCATE TABLE t");
-    assert_string_equal(rows(f, CURMIN), "1|1\n");
-    assert_string_equal(rows(f, "SELECT begin_version, min_valid_version FROM sys.change_tracking_tables"), "1|1\n");
-    assert_string_equal(rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, 0) AS ct"), "0\n");
-    ok(f, "INSERT INTO t (id) VALUES (3)");
-    assert_string_equal(rows(f, NET("0")), "I|2|2|3\n");
+    run_ok(f, "INSERT INTO t (id) VALUES (1), (2)");
+    run_ok(f, "TRUNCATE TABLE t");
+    assert_string_equal(run_rows(f, CURMIN), "1|1\n");
+    assert_string_equal(run_rows(f, "SELECT begin_version, min_valid_version FROM sys.change_tracking_tables"), "1|1\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, 0) AS ct"), "0\n");
+    run_ok(f, "INSERT INTO t (id) VALUES (3)");
+    assert_string_equal(run_rows(f, NET("0")), "I|2|2|3\n");
 }
 
 /* Edge cases 8 and 10: compile-time errors and the output's shape. */
@@ -381,11 +352,11 @@ static void test_errors_and_shape(void **state)
 {
     struct fx *f = *state;
     setup_t(f, "");
-    ok(f, "CREATE TABLE u (id int NOT NULL PRIMARY KEY)");
+    run_ok(f, "CREATE TABLE u (id int NOT NULL PRIMARY KEY)");
     /* 22105 fails the whole batch before anything runs, in a dead branch too */
     EXPECT(f, "INSERT INTO u VALUES (1)\nIF 1 = 0 SELECT * FROM CHANGETABLE(CHANGES u, 0) AS c",
            "ERR 22105,16,1: Change tracking is not enabled on table 'u'.\ndone:E0\n");
-    assert_string_equal(rows(f, "SELECT count(*) FROM u"), "0\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM u"), "0\n");
     assert_int_equal(err(f, "CREATE PROCEDURE p AS SELECT * FROM CHANGETABLE(CHANGES dbo.u, 0) AS c"), 22105);
     EXPECT_IN(LOG(f), "'dbo.u'");
     assert_int_equal(err(f, "EXEC p"), 2812);
@@ -398,7 +369,7 @@ static void test_errors_and_shape(void **state)
            "ERR 22107,16,1: Object 'sys.objects' is of a data type that is not supported by the CHANGETABLE function. The object must be a user-defined table.\ndone:E0\n");
     assert_int_equal(err(f, "SELECT * FROM CHANGETABLE(CHANGES nosuch, 0) AS c"), 208);
     /* the output: 5 SYS_ columns, then the key in key order */
-    ok(f, "CREATE TABLE pk2 (id int NOT NULL, x int NULL, k nvarchar(5) NOT NULL, CONSTRAINT PK_pk2 PRIMARY KEY (k, id));"
+    run_ok(f, "CREATE TABLE pk2 (id int NOT NULL, x int NULL, k nvarchar(5) NOT NULL, CONSTRAINT PK_pk2 PRIMARY KEY (k, id));"
           " ALTER TABLE pk2 ENABLE CHANGE_TRACKING; INSERT INTO pk2 VALUES (7, 0, N'a')");
     EXPECT(f, "SELECT * FROM CHANGETABLE(CHANGES pk2, 0) AS c",
            "cols:SYS_CHANGE_VERSION bigint,SYS_CHANGE_CREATION_VERSION bigint,SYS_CHANGE_OPERATION nchar(1),"
@@ -412,18 +383,18 @@ static void test_errors_and_shape(void **state)
            "cols:ver bigint,kk nvarchar(5),ii int\nrow:1|a|7\ndone:C1\n");
     assert_int_equal(err(f, "SELECT * FROM CHANGETABLE(CHANGES pk2, 0) AS c(a, b)"), 8158);
     /* LEFT JOIN: a deleted row has NULL base columns; inner joins work too */
-    ok(f, "INSERT INTO t VALUES (1, 10, 'x', 0), (2, 20, 'y', 0); DELETE FROM t WHERE id = 2");
-    assert_string_equal(rows(f, "SELECT CT.SYS_CHANGE_OPERATION, CT.id, T.a, T.b FROM CHANGETABLE(CHANGES [dbo].[t], 0) AS CT"
+    run_ok(f, "INSERT INTO t VALUES (1, 10, 'x', 0), (2, 20, 'y', 0); DELETE FROM t WHERE id = 2");
+    assert_string_equal(run_rows(f, "SELECT CT.SYS_CHANGE_OPERATION, CT.id, T.a, T.b FROM CHANGETABLE(CHANGES [dbo].[t], 0) AS CT"
                                 " LEFT OUTER JOIN [dbo].[t] AS T ON T.id = CT.id ORDER BY CT.SYS_CHANGE_VERSION, CT.id"),
                         "I|1|10|x\nD|2|NULL|NULL\n");
-    assert_string_equal(rows(f, "SELECT T.a FROM [dbo].[t] AS T JOIN CHANGETABLE(CHANGES t, 0) AS CT ON T.id = CT.id"),
+    assert_string_equal(run_rows(f, "SELECT T.a FROM [dbo].[t] AS T JOIN CHANGETABLE(CHANGES t, 0) AS CT ON T.id = CT.id"),
                         "10\n");
     /* on the inner side of a join too (filtered again per outer row) */
-    ok(f, "INSERT INTO t VALUES (3, 30, 'z', 0), (4, 40, 'w', 0)");
-    assert_string_equal(rows(f, "SELECT T.id, CT.SYS_CHANGE_OPERATION FROM t AS T LEFT JOIN CHANGETABLE(CHANGES t, 3) AS CT"
+    run_ok(f, "INSERT INTO t VALUES (3, 30, 'z', 0), (4, 40, 'w', 0)");
+    assert_string_equal(run_rows(f, "SELECT T.id, CT.SYS_CHANGE_OPERATION FROM t AS T LEFT JOIN CHANGETABLE(CHANGES t, 3) AS CT"
                                 " ON CT.id = T.id ORDER BY T.id"),
                         "1|NULL\n3|I\n4|I\n");
-    assert_string_equal(rows(f, "SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM CHANGETABLE(CHANGES t, 0) AS c"
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM CHANGETABLE(CHANGES t, 0) AS c"
                                 " WHERE c.id = t.id)"),
                         "3\n");
 }
@@ -432,21 +403,21 @@ static void test_errors_and_shape(void **state)
 static void test_version(void **state)
 {
     struct fx *f = *state;
-    ok(f, "CREATE DATABASE vdb; USE vdb; ALTER DATABASE vdb SET CHANGE_TRACKING = ON");
-    ok(f, "CREATE TABLE t (k int NOT NULL, id int NOT NULL, v int NULL, CONSTRAINT PK_t PRIMARY KEY (k, id))");
-    ok(f, "INSERT INTO t VALUES (1, 1, 0), (1, 2, 0)"); /* before tracking: unchanged rows */
-    ok(f, "ALTER TABLE t ENABLE CHANGE_TRACKING");
-    ok(f, "UPDATE t SET v = 1 WHERE id = 2");
+    run_ok(f, "CREATE DATABASE vdb; USE vdb; ALTER DATABASE vdb SET CHANGE_TRACKING = ON");
+    run_ok(f, "CREATE TABLE t (k int NOT NULL, id int NOT NULL, v int NULL, CONSTRAINT PK_t PRIMARY KEY (k, id))");
+    run_ok(f, "INSERT INTO t VALUES (1, 1, 0), (1, 2, 0)"); /* before tracking: unchanged rows */
+    run_ok(f, "ALTER TABLE t ENABLE CHANGE_TRACKING");
+    run_ok(f, "UPDATE t SET v = 1 WHERE id = 2");
     EXPECT(f, "SELECT * FROM CHANGETABLE(VERSION t, (id, k), (2, 1)) AS v",
            "cols:SYS_CHANGE_VERSION bigint,SYS_CHANGE_CONTEXT varbinary(128),k int,id int\nrow:1|NULL|1|2\ndone:C1\n");
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_VERSION FROM CHANGETABLE(VERSION t, (k, id), (1, 1)) AS v"), "NULL\n");
-    assert_string_equal(rows(f, "SELECT count(*) FROM CHANGETABLE(VERSION t, (k, id), (9, 9)) AS v"), "0\n");
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_VERSION FROM CHANGETABLE(VERSION t, (k, id), (1, 1)) AS v"), "NULL\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM CHANGETABLE(VERSION t, (k, id), (9, 9)) AS v"), "0\n");
     /* the session's own uncommitted change has no version yet */
-    assert_string_equal(rows(f, "BEGIN TRAN; INSERT INTO t VALUES (2, 1, 0);"
+    assert_string_equal(run_rows(f, "BEGIN TRAN; INSERT INTO t VALUES (2, 1, 0);"
                                 " SELECT SYS_CHANGE_VERSION FROM CHANGETABLE(VERSION t, (k, id), (2, 1)) AS v"),
                         "NULL\n");
-    ok(f, "COMMIT");
-    assert_string_equal(rows(f, "DECLARE @k int = 2; SELECT SYS_CHANGE_VERSION FROM CHANGETABLE(VERSION t, (k, id), (@k, 1)) AS v"),
+    run_ok(f, "COMMIT");
+    assert_string_equal(run_rows(f, "DECLARE @k int = 2; SELECT SYS_CHANGE_VERSION FROM CHANGETABLE(VERSION t, (k, id), (@k, 1)) AS v"),
                         "2\n");
     assert_int_equal(err(f, "SELECT * FROM CHANGETABLE(VERSION t, (k), (1)) AS v"), 22110);
     EXPECT_IN(LOG(f), "does not match the number of primary key columns for table 't'");
@@ -461,15 +432,15 @@ static void test_context(void **state)
 {
     struct fx *f = *state;
     setup_t(f, "");
-    ok(f, "WITH CHANGE_TRACKING_CONTEXT (0x0102) INSERT INTO t (id) VALUES (1), (2)");
-    ok(f, "DECLARE @c varbinary(128) = 0xAB; WITH CHANGE_TRACKING_CONTEXT (@c) UPDATE t SET a = 1 WHERE id = 2");
-    ok(f, "WITH CHANGE_TRACKING_CONTEXT (0x) INSERT INTO t (id) VALUES (3)");
-    assert_string_equal(rows(f, "SELECT id, SYS_CHANGE_CONTEXT FROM CHANGETABLE(CHANGES t, 0) AS ct ORDER BY id"),
+    run_ok(f, "WITH CHANGE_TRACKING_CONTEXT (0x0102) INSERT INTO t (id) VALUES (1), (2)");
+    run_ok(f, "DECLARE @c varbinary(128) = 0xAB; WITH CHANGE_TRACKING_CONTEXT (@c) UPDATE t SET a = 1 WHERE id = 2");
+    run_ok(f, "WITH CHANGE_TRACKING_CONTEXT (0x) INSERT INTO t (id) VALUES (3)");
+    assert_string_equal(run_rows(f, "SELECT id, SYS_CHANGE_CONTEXT FROM CHANGETABLE(CHANGES t, 0) AS ct ORDER BY id"),
                         "1|0x0102\n2|0xAB\n3|0x\n");
     /* the last statement that touched a row decides, even without a context */
-    ok(f, "UPDATE t SET a = 2 WHERE id = 1");
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_CONTEXT FROM CHANGETABLE(CHANGES t, 0) AS ct WHERE id = 1"), "NULL\n");
-    assert_string_equal(rows(f, "SELECT SYS_CHANGE_CONTEXT FROM CHANGETABLE(VERSION t, (id), (2)) AS v"), "0xAB\n");
+    run_ok(f, "UPDATE t SET a = 2 WHERE id = 1");
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_CONTEXT FROM CHANGETABLE(CHANGES t, 0) AS ct WHERE id = 1"), "NULL\n");
+    assert_string_equal(run_rows(f, "SELECT SYS_CHANGE_CONTEXT FROM CHANGETABLE(VERSION t, (id), (2)) AS v"), "0xAB\n");
     EXPECT(f, "WITH CHANGE_TRACKING_CONTEXT (NULL) INSERT INTO t (id) VALUES (9)",
            "ERR 156,15,1: Incorrect syntax near the keyword 'NULL'.\ndone:E0\n");
     EXPECT(f, "WITH CHANGE_TRACKING_CONTEXT ('abc') INSERT INTO t (id) VALUES (9)",
@@ -482,49 +453,49 @@ static void test_context(void **state)
                      22109);
     assert_int_equal(err(f, "WITH CHANGE_TRACKING_CONTEXT (0x01) EXEC sp_who"), 156);
     assert_int_equal(err(f, "WITH CHANGE_TRACKING_CONTEXT (0x01) SELECT 1"), 22108);
-    assert_string_equal(rows(f, "SELECT count(*) FROM t WHERE id = 9"), "0\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM t WHERE id = 9"), "0\n");
     /* a database without change tracking accepts it */
-    ok(f, "USE master; CREATE TABLE plain (id int NOT NULL); WITH CHANGE_TRACKING_CONTEXT (0x01) INSERT INTO plain VALUES (1)");
+    run_ok(f, "USE master; CREATE TABLE plain (id int NOT NULL); WITH CHANGE_TRACKING_CONTEXT (0x01) INSERT INTO plain VALUES (1)");
 }
 
 /* A3: retention cleanup on the engine clock. */
 static void test_cleanup(void **state)
 {
     struct fx *f = *state;
-    ok(f, "CREATE DATABASE cl; USE cl");
-    ok(f, "ALTER DATABASE cl SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 60 MINUTES, AUTO_CLEANUP = OFF)");
-    ok(f, "CREATE TABLE t (id int NOT NULL PRIMARY KEY, a int NULL); ALTER TABLE t ENABLE CHANGE_TRACKING");
-    ok(f, "INSERT INTO t (id) VALUES (1); INSERT INTO t (id) VALUES (2)");  /* @1, @2 */
-    ok(f, "EXEC tdslite.advance_clock @minutes = 61");
-    ok(f, "INSERT INTO t (id) VALUES (3)");                                  /* @3 */
+    run_ok(f, "CREATE DATABASE cl; USE cl");
+    run_ok(f, "ALTER DATABASE cl SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 60 MINUTES, AUTO_CLEANUP = OFF)");
+    run_ok(f, "CREATE TABLE t (id int NOT NULL PRIMARY KEY, a int NULL); ALTER TABLE t ENABLE CHANGE_TRACKING");
+    run_ok(f, "INSERT INTO t (id) VALUES (1); INSERT INTO t (id) VALUES (2)");  /* @1, @2 */
+    run_ok(f, "EXEC tdslite.advance_clock @minutes = 61");
+    run_ok(f, "INSERT INTO t (id) VALUES (3)");                                  /* @3 */
     /* AUTO_CLEANUP OFF: nothing goes by itself */
-    assert_string_equal(rows(f, CURMIN), "3|0\n");
-    assert_string_equal(rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, NULL) AS ct"), "3\n");
+    assert_string_equal(run_rows(f, CURMIN), "3|0\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, NULL) AS ct"), "3\n");
     /* manual cleanup: versions 1 and 2 expired, min_valid = 2 + 1 */
-    ok(f, "EXEC sys.sp_flush_CT_internal_table_on_demand @TableToClean = N'dbo.t'");
-    assert_string_equal(rows(f, CURMIN), "3|3\n");
-    assert_string_equal(rows(f, "SELECT cleanup_version, min_valid_version FROM sys.change_tracking_tables"), "2|3\n");
-    assert_string_equal(rows(f, "SELECT id FROM CHANGETABLE(CHANGES t, NULL) AS ct"), "3\n");
+    run_ok(f, "EXEC sys.sp_flush_CT_internal_table_on_demand @TableToClean = N'dbo.t'");
+    assert_string_equal(run_rows(f, CURMIN), "3|3\n");
+    assert_string_equal(run_rows(f, "SELECT cleanup_version, min_valid_version FROM sys.change_tracking_tables"), "2|3\n");
+    assert_string_equal(run_rows(f, "SELECT id FROM CHANGETABLE(CHANGES t, NULL) AS ct"), "3\n");
     /* a baseline below min_valid is not an error: the rows are just gone */
-    assert_string_equal(rows(f, "SELECT id FROM CHANGETABLE(CHANGES t, 0) AS ct"), "3\n");
+    assert_string_equal(run_rows(f, "SELECT id FROM CHANGETABLE(CHANGES t, 0) AS ct"), "3\n");
     /* automatic cleanup: runs in passing once due, at most every 30 minutes */
-    ok(f, "ALTER DATABASE cl SET CHANGE_TRACKING (AUTO_CLEANUP = ON)");
-    ok(f, "EXEC tdslite.advance_clock @minutes = 61");
-    ok(f, "SELECT 1");
-    assert_string_equal(rows(f, CURMIN), "3|4\n");
-    ok(f, "INSERT INTO t (id) VALUES (4)");                                  /* @4 */
-    ok(f, "EXEC tdslite.advance_clock @minutes = 61");
-    ok(f, "SELECT 1");
-    assert_string_equal(rows(f, CURMIN), "4|5\n");
-    ok(f, "INSERT INTO t (id) VALUES (5)");                                  /* @5 */
-    ok(f, "ALTER DATABASE cl SET CHANGE_TRACKING (CHANGE_RETENTION = 1 MINUTES)");
-    ok(f, "EXEC tdslite.advance_clock @minutes = 2");
-    ok(f, "SELECT 1");
-    assert_string_equal(rows(f, CURMIN), "5|5\n"); /* last check 2 minutes ago */
-    ok(f, "EXEC tdslite.advance_clock @minutes = 30");
-    ok(f, "SELECT 1");
-    assert_string_equal(rows(f, CURMIN), "5|6\n");
-    assert_string_equal(rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, NULL) AS ct"), "0\n");
+    run_ok(f, "ALTER DATABASE cl SET CHANGE_TRACKING (AUTO_CLEANUP = ON)");
+    run_ok(f, "EXEC tdslite.advance_clock @minutes = 61");
+    run_ok(f, "SELECT 1");
+    assert_string_equal(run_rows(f, CURMIN), "3|4\n");
+    run_ok(f, "INSERT INTO t (id) VALUES (4)");                                  /* @4 */
+    run_ok(f, "EXEC tdslite.advance_clock @minutes = 61");
+    run_ok(f, "SELECT 1");
+    assert_string_equal(run_rows(f, CURMIN), "4|5\n");
+    run_ok(f, "INSERT INTO t (id) VALUES (5)");                                  /* @5 */
+    run_ok(f, "ALTER DATABASE cl SET CHANGE_TRACKING (CHANGE_RETENTION = 1 MINUTES)");
+    run_ok(f, "EXEC tdslite.advance_clock @minutes = 2");
+    run_ok(f, "SELECT 1");
+    assert_string_equal(run_rows(f, CURMIN), "5|5\n"); /* last check 2 minutes ago */
+    run_ok(f, "EXEC tdslite.advance_clock @minutes = 30");
+    run_ok(f, "SELECT 1");
+    assert_string_equal(run_rows(f, CURMIN), "5|6\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, NULL) AS ct"), "0\n");
     assert_int_equal(err(f, "CREATE TABLE u (id int NOT NULL PRIMARY KEY);"
                             " EXEC sys.sp_flush_CT_internal_table_on_demand @TableToClean = N'u'"),
                      22105);
@@ -537,26 +508,26 @@ static void test_snapshot(void **state)
 {
     struct fx *f = *state;
     setup_t(f, "");
-    ok(f, "INSERT INTO t (id) VALUES (1)");
+    run_ok(f, "INSERT INTO t (id) VALUES (1)");
     assert_int_equal(err(f, "SET TRANSACTION ISOLATION LEVEL SNAPSHOT; BEGIN TRAN;"
                             " SELECT CHANGE_TRACKING_CURRENT_VERSION()"),
                      3952);
     assert_int_equal(err(f, "BEGIN TRAN; SELECT count(*) FROM CHANGETABLE(CHANGES t, 0) AS c"), 3952);
-    ok(f, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-    ok(f, "ALTER DATABASE ctdb SET ALLOW_SNAPSHOT_ISOLATION ON");
+    run_ok(f, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    run_ok(f, "ALTER DATABASE ctdb SET ALLOW_SNAPSHOT_ISOLATION ON");
     struct rec r2;
     struct engine_session *s2 = second_session(f, &r2, "ctdb");
-    ok(f, "SET TRANSACTION ISOLATION LEVEL SNAPSHOT; BEGIN TRAN");
+    run_ok(f, "SET TRANSACTION ISOLATION LEVEL SNAPSHOT; BEGIN TRAN");
     const char *q = "SELECT CHANGE_TRACKING_CURRENT_VERSION(), CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('t')),"
                     " (SELECT count(*) FROM CHANGETABLE(CHANGES t, 0) AS c), (SELECT count(*) FROM t)";
-    assert_string_equal(rows(f, q), "1|0|1|1\n");
+    assert_string_equal(run_rows(f, q), "1|0|1|1\n");
     run_on(s2, &r2, "INSERT INTO t (id) VALUES (2); EXEC tdslite.advance_clock 5000;"
                     " EXEC sys.sp_flush_CT_internal_table_on_demand");
     assert_int_equal(r2.nerrors, 0);
-    assert_string_equal(rows(f, q), "1|0|1|1\n");
-    assert_string_equal(rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, 0) AS c LEFT JOIN t ON t.id = c.id"), "1\n");
-    ok(f, "COMMIT");
-    assert_string_equal(rows(f, q), "2|3|0|2\n");
+    assert_string_equal(run_rows(f, q), "1|0|1|1\n");
+    assert_string_equal(run_rows(f, "SELECT count(*) FROM CHANGETABLE(CHANGES t, 0) AS c LEFT JOIN t ON t.id = c.id"), "1\n");
+    run_ok(f, "COMMIT");
+    assert_string_equal(run_rows(f, q), "2|3|0|2\n");
     engine_session_close(s2);
     buf_free(&r2.log);
 }
@@ -566,8 +537,8 @@ static void test_permission(void **state)
 {
     struct fx *f = *state;
     setup_t(f, "");
-    ok(f, "INSERT INTO t (id) VALUES (1)");
-    ok(f, "CREATE LOGIN ctu WITH PASSWORD = 'Str0ng!pass'; CREATE USER ctu FOR LOGIN ctu; GRANT SELECT ON t TO ctu");
+    run_ok(f, "INSERT INTO t (id) VALUES (1)");
+    run_ok(f, "CREATE LOGIN ctu WITH PASSWORD = 'Str0ng!pass'; CREATE USER ctu FOR LOGIN ctu; GRANT SELECT ON t TO ctu");
     struct rec r2;
     struct engine_session *s2 = NULL;
     buf_init(&r2.log, 0);
@@ -576,11 +547,11 @@ static void test_permission(void **state)
     EXPECT_IN(out, "ERR 229,14,5: The VIEW CHANGE TRACKING permission was denied on the object 't', database 'ctdb', schema 'dbo'.");
     out = run_on(s2, &r2, "SELECT CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('dbo.t')) AS mv");
     EXPECT_IN(out, "row:NULL\n");
-    ok(f, "GRANT VIEW CHANGE TRACKING ON t TO ctu");
+    run_ok(f, "GRANT VIEW CHANGE TRACKING ON t TO ctu");
     out = run_on(s2, &r2, "SELECT count(*) AS n, CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID('dbo.t')) AS mv"
                           " FROM CHANGETABLE(CHANGES dbo.t, 0) AS c");
     EXPECT_IN(out, "row:1|0\n");
-    ok(f, "REVOKE SELECT ON t TO ctu");
+    run_ok(f, "REVOKE SELECT ON t TO ctu");
     out = run_on(s2, &r2, "SELECT count(*) FROM CHANGETABLE(CHANGES dbo.t, 0) AS c");
     EXPECT_IN(out, "ERR 229,14,5: The SELECT permission was denied on the object 't', database 'ctdb', schema 'dbo'.");
     engine_session_close(s2);

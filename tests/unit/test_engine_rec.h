@@ -205,6 +205,38 @@ static inline int rec_teardown(void **state)
 
 #define EXPECT(f, sql, want) assert_string_equal(run(f, sql), want)
 
+/* Run a batch that must not fail (fails the test with its log if it does). */
+static inline void run_ok(struct fx *f, const char *sql)
+{
+    const char *log = run(f, sql);
+    if (f->r.nerrors)
+        fail_msg("unexpected error in: %s\n%s", sql, log);
+}
+
+/* The "row:" lines of a batch that must not fail, without the prefix, each
+ * ending in a newline. Valid until the next run_rows (a static buffer of
+ * 16 KiB; rows past it are left out). */
+static inline const char *run_rows(struct fx *f, const char *sql)
+{
+    static char out[16384];
+    const char *log = run(f, sql);
+    size_t n = 0;
+    if (f->r.nerrors)
+        fail_msg("unexpected error in: %s\n%s", sql, log);
+    out[0] = 0;
+    for (const char *p = log; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
+        if (!strncmp(p, "row:", 4) && n + len < sizeof(out)) {
+            memcpy(out + n, p + 4, len - 4);
+            n += len - 4;
+            out[n] = 0;
+        }
+        p += len;
+    }
+    return out;
+}
+
 /* Run an RPC with the given parameters; returns the log. */
 static inline const char *run_rpc(struct fx *f, const char *proc, const struct engine_param *p, size_t n)
 {
