@@ -25,24 +25,14 @@
 // SL_KEEP=1 keeps the temporary directory; SL_PQ_CASES=DIR reads an existing
 // corpus instead of running gen_cases; SL_PQ_FILTER=substring limits files.
 
-import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SRC = process.env.SL_SOURCE_DIR ?? path.resolve(HERE, '../..');
-const BUILD = process.env.SL_BUILD_DIR ?? path.join(SRC, 'build');
-const require = createRequire(path.join(SRC, 'tests/readers/package.json'));
-const importPkg = async (name) => import(pathToFileURL(require.resolve(name)).href);
-
-const { DuckDBInstance } = require('@duckdb/node-api');
-const parquetWasm = require('parquet-wasm/node');
-const arrow = require('apache-arrow');
-const hyparquet = await importPkg('hyparquet');
-const { compressors } = await importPkg('hyparquet-compressors');
+import {
+  BUILD, DuckDBInstance, arrow, compressors, dateText, decText, expNorm, hex, hyparquet, isFloat,
+  parquetWasm, tsText,
+} from '../readers/readers.mjs';
 
 // ---------------------------------------------------------------- results
 
@@ -81,51 +71,9 @@ const show = (v) => (typeof v === 'number' && Object.is(v, -0) ? '-0' : JSON.str
 
 // ------------------------------------------------------- canonical values
 
-function decText(unscaled, scale) {
-  const neg = unscaled < 0n;
-  let s = (neg ? -unscaled : unscaled).toString();
-  if (scale > 0) {
-    s = s.padStart(scale + 1, '0');
-    s = `${s.slice(0, -scale)}.${s.slice(-scale)}`;
-  }
-  return (neg ? '-' : '') + s;
-}
-
 function decParse(text) { // exact decimal text -> unscaled BigInt
   return BigInt(text.replace('.', ''));
 }
-
-function civil(days) { // days since 1970-01-01 -> proleptic Gregorian [y, m, d]
-  let z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
-
-const pad = (n, w) => String(n).padStart(w, '0');
-
-function dateText(days) {
-  const [y, m, d] = civil(Number(days));
-  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
-}
-
-function tsText(micros) {
-  const us = BigInt(micros);
-  const DAY = 86400000000n;
-  let days = us / DAY;
-  let rem = us % DAY;
-  if (rem < 0n) { rem += DAY; days -= 1n; }
-  const secs = rem / 1000000n;
-  const frac = rem % 1000000n;
-  return `${dateText(Number(days))}T${pad(secs / 3600n, 2)}:${pad((secs / 60n) % 60n, 2)}:${pad(secs % 60n, 2)}.${pad(frac, 6)}`;
-}
-
-const hex = (bytes) => Buffer.from(bytes.buffer ?? bytes, bytes.byteOffset ?? 0, bytes.byteLength ?? bytes.length).toString('hex');
 
 function beTwos(bytes) { // big-endian two's complement -> BigInt
   let v = 0n;
@@ -133,19 +81,6 @@ function beTwos(bytes) { // big-endian two's complement -> BigInt
   const bits = BigInt(bytes.length * 8);
   if (bytes.length && bytes[0] & 0x80) v -= 1n << bits;
   return v;
-}
-
-const isFloat = (col) => col.type === 'float' || col.type === 'double';
-
-// Expected text -> comparable value: floats become Numbers (rounded to
-// float32 for float columns), everything else stays text.
-function expNorm(col, s) {
-  if (s === null) return null;
-  if (isFloat(col)) {
-    const n = Number(s);
-    return col.type === 'float' ? Math.fround(n) : n;
-  }
-  return s;
 }
 
 function same(col, got, exp) {

@@ -22,24 +22,14 @@
 // Last line "N passed, M failed"; exit status non-zero on any failure.
 // SL_KEEP=1 keeps the output directory.
 
-import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SRC = process.env.SL_SOURCE_DIR ?? path.resolve(HERE, '../..');
-const BUILD = process.env.SL_BUILD_DIR ?? path.join(SRC, 'build');
-const require = createRequire(path.join(SRC, 'tests/readers/package.json'));
-const importPkg = async (name) => import(pathToFileURL(require.resolve(name)).href);
-
-const { DuckDBInstance } = require('@duckdb/node-api');
-const parquetWasm = require('parquet-wasm/node');
-const arrow = require('apache-arrow');
-const hyparquet = await importPkg('hyparquet');
-const { compressors } = await importPkg('hyparquet-compressors');
+import {
+  BUILD, DuckDBInstance, arrow, compressors, dateText, decText, expNorm, hex, hyparquet, pad,
+  parquetWasm, tsText,
+} from '../readers/readers.mjs';
 
 let passed = 0;
 let failed = 0;
@@ -61,51 +51,7 @@ const show = (v) => (typeof v === 'number' && Object.is(v, -0) ? '-0'
   : JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? `${x}n` : x)));
 const same = (a, b) => (typeof a === 'number' && typeof b === 'number' ? Object.is(a, b) : a === b);
 
-// ------------------------------------------------------------ values as text
-
-const pad = (n, w) => String(n).padStart(w, '0');
-
-function civil(days) { // days since 1970-01-01 -> proleptic Gregorian [y, m, d]
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
-
-const dateText = (days) => { const [y, m, d] = civil(Number(days)); return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`; };
-
-function tsText(micros) {
-  const DAY = 86400000000n;
-  const us = BigInt(micros);
-  let days = us / DAY;
-  let rem = us % DAY;
-  if (rem < 0n) { rem += DAY; days -= 1n; }
-  const s = rem / 1000000n;
-  return `${dateText(Number(days))}T${pad(s / 3600n, 2)}:${pad((s / 60n) % 60n, 2)}:${pad(s % 60n, 2)}.${pad(rem % 1000000n, 6)}`;
-}
-
-function decText(unscaled, scale) {
-  const neg = unscaled < 0n;
-  let s = (neg ? -unscaled : unscaled).toString();
-  if (scale > 0) { s = s.padStart(scale + 1, '0'); s = `${s.slice(0, -scale)}.${s.slice(-scale)}`; }
-  return (neg ? '-' : '') + s;
-}
-
-const hex = (b) => Buffer.from(b.buffer ?? b, b.byteOffset ?? 0, b.byteLength ?? b.length).toString('hex');
-const isFloat = (c) => c.type === 'float' || c.type === 'double';
-
-// Expected text -> comparable: floats as Numbers (float32-rounded), rest as text.
-function expNorm(col, s) {
-  if (s === null) return null;
-  if (!isFloat(col)) return s;
-  const n = Number(s === 'Infinity' ? Infinity : s === '-Infinity' ? -Infinity : s);
-  return col.type === 'float' ? Math.fround(n) : n;
-}
+// ------------------------------------------------------------ values as read
 
 function duckValue(col, v) {
   if (v === null || v === undefined) return null;
