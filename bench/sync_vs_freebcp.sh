@@ -22,53 +22,19 @@ for b in "$TDSLITE" "$SLUICE"; do [ -x "$b" ] || { echo "missing $b (build it fi
 command -v freebcp >/dev/null && command -v tsql >/dev/null || { echo "needs freebcp and tsql (freetds-bin)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs GNU time (/usr/bin/time)" >&2; exit 2; }
 
-WORK=$(mktemp -d /tmp/sluice-sync-bench.XXXXXX)
-SRV_PID=
-cleanup() {
-  if [ -n "$SRV_PID" ] && kill -0 "$SRV_PID" 2>/dev/null; then kill "$SRV_PID"; wait "$SRV_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-mkdir "$WORK/data"
-cat > "$WORK/freetds.conf" <<CONF
-[global]
-	tds version = 7.4
-	encryption = off
-	client charset = UTF-8
-CONF
-export FREETDSCONF=$WORK/freetds.conf TDSVER=7.4
-
-mkfifo "$WORK/out"
-"$TDSLITE" --port 0 --data "$WORK/data" --sa-password "$PW" > "$WORK/out" 2> "$WORK/stderr" &
-SRV_PID=$!
-exec 3< "$WORK/out"
-read -r -t 20 line <&3 || { echo "tdslite did not start: $(cat "$WORK/stderr")" >&2; exit 1; }
-PORT=${line##*:}
-cat <&3 > /dev/null &
-
-sql() {  # one batch through tsql; fail on any message of severity > 10
-  local out
-  out=$(printf '%s\ngo\n' "$1" | tsql -S "127.0.0.1:$PORT" -U sa -P "$PW" -o q 2>&1) || { echo "$out" >&2; return 1; }
-  if grep -Eq 'Msg [0-9]+ \(severity (1[1-9]|2[0-9])' <<<"$out"; then echo "$out" >&2; return 1; fi
-  printf '%s\n' "$out"
-}
+. "$ROOT/bench/tdslite_lib.sh"
+bench_start_tdslite sluice-sync-bench
 
 sql "CREATE DATABASE bench" >/dev/null
 sql "ALTER DATABASE bench SET ALLOW_SNAPSHOT_ISOLATION ON
 ALTER DATABASE bench SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 2 DAYS, AUTO_CLEANUP = ON)" >/dev/null
 sql "USE bench
-CREATE TABLE dbo.bench (
-  id bigint NOT NULL PRIMARY KEY, i int NULL, b bigint NULL, d decimal(18,4) NULL, f float NULL,
-  dt datetime2(7) NULL, s nvarchar(100) NULL, v varchar(50) NULL, g uniqueidentifier NULL, x bit NULL)" >/dev/null
+$BENCH_TABLE_DDL" >/dev/null
 # Generate first, then track: the full load needs no per-row change records.
 echo "generating $ROWS rows ..." >&2
-sql "USE bench
-EXEC tdslite.generate N'dbo.bench', $ROWS, 42" >/dev/null
+bench_generate "$ROWS" bench
 sql "USE bench
 ALTER TABLE dbo.bench ENABLE CHANGE_TRACKING" >/dev/null
-sql "USE bench
-SELECT COUNT_BIG(*) FROM dbo.bench" | grep -qx "$ROWS" || { echo "generate did not produce $ROWS rows" >&2; exit 1; }
 
 cat > "$WORK/sluice.yaml" <<YAML
 connection:

@@ -15,56 +15,19 @@ PW=Bench_Pw_1
 [ -x "$TDSLITE" ] || { echo "tdslite not found at $TDSLITE" >&2; exit 2; }
 command -v freebcp >/dev/null && command -v tsql >/dev/null || { echo "needs freebcp and tsql (freetds-bin)" >&2; exit 2; }
 
-WORK=$(mktemp -d /tmp/tds-freebcp-bench.XXXXXX)
-SRV_PID=
-cleanup() {
-  if [ -n "$SRV_PID" ] && kill -0 "$SRV_PID" 2>/dev/null; then
-    kill "$SRV_PID"; wait "$SRV_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-mkdir "$WORK/data"
-cat > "$WORK/freetds.conf" <<CONF
-[global]
-	tds version = 7.4
-	encryption = off
-	client charset = UTF-8
-CONF
-export FREETDSCONF=$WORK/freetds.conf TDSVER=7.4
-
-# Start tdslite and wait for its ready line.
-mkfifo "$WORK/out"
-"$TDSLITE" --port 0 --data "$WORK/data" --sa-password "$PW" > "$WORK/out" 2> "$WORK/stderr" &
-SRV_PID=$!
-exec 3< "$WORK/out"
-if ! read -r -t 20 line <&3; then echo "tdslite did not start: $(cat "$WORK/stderr")" >&2; exit 1; fi
-PORT=${line##*:}
-case "$line" in "tdslite: listening on 127.0.0.1:"*) ;; *) echo "unexpected ready line: $line" >&2; exit 1;; esac
-# keep draining stdout in the background
-cat <&3 > /dev/null &
-
-sql() {  # run one batch with tsql, fail on any server message of severity > 10
-  local out
-  out=$(printf '%s\ngo\n' "$1" | tsql -S "127.0.0.1:$PORT" -U sa -P "$PW" -o q 2>&1) || { echo "$out" >&2; return 1; }
-  if grep -Eq 'Msg [0-9]+ \(severity (1[1-9]|2[0-9])' <<<"$out"; then echo "$out" >&2; return 1; fi
-  printf '%s\n' "$out"
-}
+. "$(dirname "$0")/tdslite_lib.sh"
+bench_start_tdslite tds-freebcp-bench
 
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$SRV_PID/status"; }
 reset_hwm() { echo 5 > "/proc/$SRV_PID/clear_refs" 2>/dev/null || true; }  # Linux >= 4.0: reset VmHWM
 
-sql "CREATE TABLE dbo.bench (
-  id bigint NOT NULL PRIMARY KEY, i int NULL, b bigint NULL, d decimal(18,4) NULL, f float NULL,
-  dt datetime2(7) NULL, s nvarchar(100) NULL, v varchar(50) NULL, g uniqueidentifier NULL, x bit NULL)" >/dev/null
+sql "$BENCH_TABLE_DDL" >/dev/null
 
 printf '%-10s %10s %12s %12s %14s\n' rows seconds rows_per_s file_MB tdslite_hwm_MB
 run_one() {
   local rows=$1 file=$WORK/bench.$1.txt t0 t1 secs copied
   sql "DELETE FROM dbo.bench" >/dev/null
-  sql "EXEC tdslite.generate N'dbo.bench', $rows, 42" >/dev/null
-  sql "SELECT COUNT_BIG(*) FROM dbo.bench" | grep -qx "$rows" || { echo "generate did not produce $rows rows" >&2; exit 1; }
+  bench_generate "$rows"
   reset_hwm
   t0=$(date +%s.%N)
   freebcp "SELECT id, i, b, d, f, dt, s, v, g, x FROM dbo.bench" queryout "$file" -c \
