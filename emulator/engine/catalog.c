@@ -28,10 +28,7 @@
 #include "core/mem.h"
 #include "eng.h"
 
-/* printf with positional arguments (glibc), returned in sqlite3_malloc'd
- * memory: sqlite3_mprintf does not support "%1$s". */
-static char *pprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *pprintf(const char *fmt, ...)
+char *catalog_sqlf(const char *fmt, ...)
 {
     va_list ap;
     char *tmp = NULL;
@@ -87,9 +84,35 @@ static void now_datetime(char *out, size_t cap)
              tm.tm_sec % 100, (int)(ts.tv_nsec / 10000000) * 10 % 1000);
 }
 
+int catalog_init_tables(sqlite3 *db, const char *alias, const char *script, const char *what,
+                        struct sqlerr *e)
+{
+    /* by hand, not printf: the script is no format literal (-Wformat=2) */
+    struct buf b;
+    buf_init(&b, 0);
+    for (const char *p = script; *p; p++) {
+        if (p[0] == '%' && p[1] == '1' && p[2] == '$' && p[3] == 's') {
+            buf_append_str(&b, alias);
+            p += 3;
+        } else {
+            buf_append_byte(&b, (uint8_t)*p);
+        }
+    }
+    buf_append_byte(&b, 0);
+    char *msg = NULL;
+    int rc = b.data ? sqlite3_exec(db, (const char *)b.data, NULL, NULL, &msg) : SQLITE_NOMEM;
+    buf_free(&b);
+    if (rc != SQLITE_OK) {
+        sqlerr_set(e, 50000, 16, "tdslite: cannot create %s in %s: %s", what, alias, msg ? msg : "out of memory");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
 int catalog_init_file(sqlite3 *db, const char *alias, int dbid, struct sqlerr *e)
 {
-    char *sql = pprintf(SCHEMA_SQL, alias);
+    char *sql = catalog_sqlf(SCHEMA_SQL, alias);
     char *msg = NULL;
     int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
     sqlite3_free(sql);
@@ -276,7 +299,7 @@ static void migrate_file(struct engine_session *s, int dbid)
     }
     char alias[24];
     snprintf(alias, sizeof(alias), "\"d%d\"", dbid);
-    char *sql = pprintf(PROC_TABLES_SQL, alias);
+    char *sql = catalog_sqlf(PROC_TABLES_SQL, alias);
     sqlite3_exec(s->db, sql, NULL, NULL, NULL);
     sqlite3_free(sql);
     struct sqlerr ig = {0};
@@ -1106,7 +1129,7 @@ int catalog_drop_table(struct engine_session *s, struct stmt *st, struct sqlerr 
     }
     if (cdc_table_dropped(s, tm, err) || ct_drop_table(s, tm, err)) /* capture instances, CT data */
         return -1;
-    char *sql = pprintf(
+    char *sql = catalog_sqlf(
         "DROP TABLE \"d%1$d\".\"t%2$lld\";"
         "DELETE FROM \"d%1$d\".tl_objects WHERE object_id = %2$lld OR parent_object_id = %2$lld;"
         "DELETE FROM \"d%1$d\".tl_columns WHERE object_id = %2$lld;"
@@ -1405,7 +1428,7 @@ static int alter_table(struct engine_session *s, struct stmt *st, struct table_m
             for (int k = 0; k < tm->nidx; k++)
                 if (tm->idx[k].cons_object_id == coid)
                     iid = tm->idx[k].id;
-            sql = pprintf("DROP INDEX IF EXISTS \"d%1$d\".\"i%2$lld_%3$d\";"
+            sql = catalog_sqlf("DROP INDEX IF EXISTS \"d%1$d\".\"i%2$lld_%3$d\";"
                                   "DELETE FROM \"d%1$d\".tl_indexes WHERE object_id = %2$lld AND index_id = %3$d;"
                                   "DELETE FROM \"d%1$d\".tl_index_columns WHERE object_id = %2$lld AND index_id = %3$d;"
                                   "DELETE FROM \"d%1$d\".tl_objects WHERE object_id = %4$lld;",
@@ -1481,7 +1504,7 @@ int catalog_drop_index(struct engine_session *s, struct stmt *st, struct sqlerr 
                        tm->name, ix->name, ix->pk ? "PRIMARY KEY" : "UNIQUE KEY");
             return -1;
         }
-        char *sql = pprintf("DROP INDEX \"d%1$d\".\"i%2$lld_%3$d\";"
+        char *sql = catalog_sqlf("DROP INDEX \"d%1$d\".\"i%2$lld_%3$d\";"
                                     "DELETE FROM \"d%1$d\".tl_indexes WHERE object_id = %2$lld AND index_id = %3$d;"
                                     "DELETE FROM \"d%1$d\".tl_index_columns WHERE object_id = %2$lld AND index_id = %3$d;",
                                     tm->dbid, (long long)tm->object_id, ix->id);
@@ -1503,7 +1526,7 @@ int catalog_create_schema(struct engine_session *s, struct stmt *st, struct sqle
         return -1;
     }
     char *q = sqlite3_mprintf("%Q", st->ident);
-    char *sql = pprintf("INSERT INTO \"d%1$d\".tl_schemas VALUES ((SELECT v FROM \"d%1$d\".tl_meta WHERE k = 'next_schema_id'), %2$s);"
+    char *sql = catalog_sqlf("INSERT INTO \"d%1$d\".tl_schemas VALUES ((SELECT v FROM \"d%1$d\".tl_meta WHERE k = 'next_schema_id'), %2$s);"
                                 "UPDATE \"d%1$d\".tl_meta SET v = v + 1 WHERE k = 'next_schema_id';",
                                 s->dbid, q);
     sqlite3_free(q);
@@ -1823,7 +1846,7 @@ int catalog_drop_proc(struct engine_session *s, struct stmt *st, struct sqlerr *
                        name_text(&s->ba, n));
             return -1;
         }
-        char *sql = pprintf("DELETE FROM \"d%1$d\".tl_objects WHERE object_id = %2$lld;"
+        char *sql = catalog_sqlf("DELETE FROM \"d%1$d\".tl_objects WHERE object_id = %2$lld;"
                             "DELETE FROM \"d%1$d\".tl_procs WHERE object_id = %2$lld;"
                             "DELETE FROM \"d%1$d\".tl_params WHERE object_id = %2$lld;",
                             dbid, (long long)oid);

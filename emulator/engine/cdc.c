@@ -58,23 +58,23 @@ void cdc_seqval_make(int64_t commit, uint32_t n, uint8_t out[CDC_LSN_LEN])
 /* ------------------------------------------------------------ tables */
 
 #define CDC_TABLES_SQL                                                                            \
-    "CREATE TABLE IF NOT EXISTS $A.tl_cdc_state(captured_commit INTEGER NOT NULL);"                \
-    "CREATE TABLE IF NOT EXISTS $A.tl_cdc_tables(object_id INTEGER PRIMARY KEY,"                   \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_cdc_state(captured_commit INTEGER NOT NULL);"              \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_cdc_tables(object_id INTEGER PRIMARY KEY,"                 \
     " source_object_id INTEGER NOT NULL, capture_instance TEXT NOT NULL COLLATE NOCASE UNIQUE,"    \
     " start_lsn BLOB, supports_net_changes INTEGER NOT NULL, role_name TEXT, index_name TEXT,"    \
     " filegroup_name TEXT, create_date TEXT NOT NULL, partition_switch INTEGER NOT NULL,"          \
     " start_commit INTEGER NOT NULL, seq INTEGER NOT NULL);"                                       \
-    "CREATE TABLE IF NOT EXISTS $A.tl_cdc_columns(object_id INTEGER NOT NULL,"                     \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_cdc_columns(object_id INTEGER NOT NULL,"                   \
     " column_ordinal INTEGER NOT NULL, column_name TEXT NOT NULL, column_id INTEGER,"              \
     " column_type TEXT NOT NULL, is_computed INTEGER NOT NULL DEFAULT 0, dropped_commit INTEGER,"  \
     " PRIMARY KEY(object_id, column_ordinal));"                                                    \
-    "CREATE TABLE IF NOT EXISTS $A.tl_cdc_index_columns(object_id INTEGER NOT NULL,"               \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_cdc_index_columns(object_id INTEGER NOT NULL,"             \
     " index_ordinal INTEGER NOT NULL, column_name TEXT NOT NULL, column_id INTEGER NOT NULL,"      \
     " PRIMARY KEY(object_id, index_ordinal));"                                                     \
-    "CREATE TABLE IF NOT EXISTS $A.tl_cdc_lsn_time(start_lsn BLOB PRIMARY KEY,"                    \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_cdc_lsn_time(start_lsn BLOB PRIMARY KEY,"                  \
     " tran_begin_time TEXT, tran_end_time TEXT, tran_id BLOB);"                                    \
-    "CREATE INDEX IF NOT EXISTS $A.tl_cdc_lsn_time_end ON tl_cdc_lsn_time(tran_end_time);"         \
-    "CREATE TABLE IF NOT EXISTS $A.tl_cdc_ddl_history(source_object_id INTEGER, object_id INTEGER," \
+    "CREATE INDEX IF NOT EXISTS %1$s.tl_cdc_lsn_time_end ON tl_cdc_lsn_time(tran_end_time);"       \
+    "CREATE TABLE IF NOT EXISTS %1$s.tl_cdc_ddl_history(source_object_id INTEGER, object_id INTEGER," \
     " required_column_update INTEGER, ddl_command TEXT, ddl_lsn BLOB, ddl_time TEXT);"
 
 int cdc_init_file(sqlite3 *db, const char *alias, struct sqlerr *e)
@@ -89,44 +89,10 @@ int cdc_init_file(sqlite3 *db, const char *alias, struct sqlerr *e)
     sqlite3_free(psql);
     if (present)
         return 0;
-    struct buf b;
-    buf_init(&b, 0);
-    for (const char *p = CDC_TABLES_SQL; *p; p++) {
-        if (p[0] == '$' && p[1] == 'A') {
-            buf_append_str(&b, alias);
-            p++;
-        } else {
-            buf_append_byte(&b, (uint8_t)*p);
-        }
-    }
-    buf_append_byte(&b, 0);
-    char *msg = NULL;
-    int rc = b.data ? sqlite3_exec(db, (const char *)b.data, NULL, NULL, &msg) : SQLITE_NOMEM;
-    buf_free(&b);
-    if (rc != SQLITE_OK) {
-        sqlerr_set(e, 50000, 16, "tdslite: cannot create the CDC tables in %s: %s", alias,
-                   msg ? msg : "out of memory");
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
+    return catalog_init_tables(db, alias, CDC_TABLES_SQL, "the CDC tables", e);
 }
 
 /* ------------------------------------------------------------ helpers */
-
-char *cdc_sqlf(const char *fmt, ...)
-{
-    va_list ap;
-    char *tmp = NULL;
-    va_start(ap, fmt);
-    int n = vasprintf(&tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *r = sqlite3_mprintf("%s", tmp);
-    free(tmp);
-    return r;
-}
 
 /* One integer from sql, def when it returns no row or NULL. */
 static int64_t q_int(struct engine_session *s, const char *sql, int64_t def)
@@ -383,7 +349,7 @@ out:
 static int sync_journaled(struct engine_session *s, int dbid, int64_t source_oid, struct sqlerr *e)
 {
     long long o = (long long)source_oid;
-    return run(s, cdc_sqlf("INSERT INTO \"d%1$d\".tl_journaled(object_id, cdc) SELECT %2$lld, 1"
+    return run(s, catalog_sqlf("INSERT INTO \"d%1$d\".tl_journaled(object_id, cdc) SELECT %2$lld, 1"
                       " WHERE EXISTS (SELECT 1 FROM \"d%1$d\".tl_cdc_tables WHERE source_object_id = %2$lld)"
                       " ON CONFLICT(object_id) DO UPDATE SET cdc = 1;"
                       "UPDATE \"d%1$d\".tl_journaled SET cdc = 0 WHERE object_id = %2$lld AND NOT EXISTS"
@@ -400,7 +366,7 @@ static int drop_instance(struct engine_session *s, int dbid, const struct instan
                          struct sqlerr *e)
 {
     long long ct = (long long)in->ct_oid;
-    if (run(s, cdc_sqlf("DELETE FROM \"d%1$d\".tl_cdc_tables WHERE object_id = %2$lld;"
+    if (run(s, catalog_sqlf("DELETE FROM \"d%1$d\".tl_cdc_tables WHERE object_id = %2$lld;"
                                "DELETE FROM \"d%1$d\".tl_cdc_columns WHERE object_id = %2$lld;"
                                "DELETE FROM \"d%1$d\".tl_cdc_index_columns WHERE object_id = %2$lld;"
                                "DELETE FROM \"d%1$d\".tl_cdc_ddl_history WHERE object_id = %2$lld;",
@@ -456,7 +422,7 @@ static int enable_db(struct engine_session *s, void *arg, struct sqlerr *e)
                                dbid, dbid, now),
             e))
         return -1;
-    return run(s, cdc_sqlf("DELETE FROM \"d%1$d\".tl_cdc_state;"
+    return run(s, catalog_sqlf("DELETE FROM \"d%1$d\".tl_cdc_state;"
                                   "INSERT INTO \"d%1$d\".tl_cdc_state VALUES (%2$lld);"
                                   "UPDATE \"d1\".tl_databases SET is_cdc_enabled = 1 WHERE database_id = %1$d;",
                                   dbid, (long long)max_commit(s, dbid)),
@@ -479,7 +445,7 @@ static int disable_db(struct engine_session *s, void *arg, struct sqlerr *e)
         if (drop_instance(s, dbid, &in[i], e))
             return -1;
     if (txn_lock(s, 1, e) ||
-        run(s, cdc_sqlf("DELETE FROM \"d%1$d\".tl_cdc_state; DELETE FROM \"d%1$d\".tl_cdc_lsn_time;"
+        run(s, catalog_sqlf("DELETE FROM \"d%1$d\".tl_cdc_state; DELETE FROM \"d%1$d\".tl_cdc_lsn_time;"
                                "DELETE FROM \"d%1$d\".tl_cdc_ddl_history;"
                                "DELETE FROM \"d%1$d\".tl_principals WHERE name = 'cdc' AND type = 'S';"
                                "UPDATE \"d1\".tl_databases SET is_cdc_enabled = 0 WHERE database_id = %1$d;",
@@ -1083,7 +1049,7 @@ int cdc_table_dropped(struct engine_session *s, const struct table_meta *tm, str
         if (drop_instance(s, tm->dbid, &in[i], e))
             return -1;
     /* a change table dropped by hand takes its instance's metadata along */
-    return run(s, cdc_sqlf("DELETE FROM \"d%1$d\".tl_cdc_columns WHERE object_id = %2$lld;"
+    return run(s, catalog_sqlf("DELETE FROM \"d%1$d\".tl_cdc_columns WHERE object_id = %2$lld;"
                                   "DELETE FROM \"d%1$d\".tl_cdc_index_columns WHERE object_id = %2$lld;"
                                   "DELETE FROM \"d%1$d\".tl_cdc_tables WHERE object_id = %2$lld;",
                                   tm->dbid, (long long)tm->object_id),
@@ -1332,7 +1298,7 @@ static int help_cdc(struct engine_session *s, struct stmt *st, const struct engi
         {"captured_column_list", {TL_T_NVARCHAR, TL_MAX, 0, 0}},
     };
     enum { NC = sizeof(cols) / sizeof(cols[0]) };
-    char *sql = cdc_sqlf(
+    char *sql = catalog_sqlf(
         "SELECT sc.name, o.name, t.capture_instance, t.object_id, t.source_object_id, t.start_lsn, NULL,"
         " t.supports_net_changes, NULL, t.role_name, t.index_name, t.filegroup_name, t.create_date,"
         " (SELECT group_concat('[' || replace(column_name, ']', ']]') || ']', ', ') FROM (SELECT column_name"

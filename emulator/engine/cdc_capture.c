@@ -688,7 +688,7 @@ static int apply_low(struct engine_session *s, int dbid, int64_t ct_oid, const u
     char hex[2 * CDC_LSN_LEN + 1];
     for (int i = 0; i < CDC_LSN_LEN; i++)
         snprintf(hex + 2 * i, 3, "%02x", low[i]);
-    char *sql = cdc_sqlf("UPDATE \"d%1$d\".tl_cdc_tables SET start_lsn = x'%2$s' WHERE object_id = %3$lld AND start_lsn < x'%2$s';"
+    char *sql = catalog_sqlf("UPDATE \"d%1$d\".tl_cdc_tables SET start_lsn = x'%2$s' WHERE object_id = %3$lld AND start_lsn < x'%2$s';"
         "DELETE FROM \"d%1$d\".\"t%3$lld\" WHERE \"c1\" < (SELECT start_lsn FROM \"d%1$d\".tl_cdc_tables"
         " WHERE object_id = %3$lld);",
         dbid, hex, (long long)ct_oid);
@@ -699,7 +699,7 @@ static int apply_low(struct engine_session *s, int dbid, int64_t ct_oid, const u
 
 static int trim_mapping(struct engine_session *s, int dbid, struct sqlerr *e)
 {
-    char *sql = cdc_sqlf("DELETE FROM \"d%1$d\".tl_cdc_lsn_time WHERE start_lsn <"
+    char *sql = catalog_sqlf("DELETE FROM \"d%1$d\".tl_cdc_lsn_time WHERE start_lsn <"
                                 " (SELECT min(start_lsn) FROM \"d%1$d\".tl_cdc_tables)",
                                 dbid);
     int rc = sql ? exec_sql(s, sql, e) : -1;
@@ -903,7 +903,7 @@ static int cycle_run(void *arg, struct sqlerr *e)
     if (rc)
         return -1;
     /* captured: journal rows of tables without Change Tracking go */
-    char *q = cdc_sqlf("DELETE FROM \"d%1$d\".tl_journal WHERE commit_id <= %2$lld AND object_id NOT IN"
+    char *q = catalog_sqlf("DELETE FROM \"d%1$d\".tl_journal WHERE commit_id <= %2$lld AND object_id NOT IN"
                               " (SELECT object_id FROM \"d%1$d\".tl_journaled WHERE ct = 1);"
                               "UPDATE \"d%1$d\".tl_cdc_state SET captured_commit = %2$lld;",
                               dbid, (long long)top);

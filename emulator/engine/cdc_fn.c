@@ -596,7 +596,7 @@ static int tvf_resolve(struct gen *g, struct from_item *f, struct tvf *v)
     }
     v->t = arena_printf(g->a, "\"d%d\".\"t%lld\"", v->dbid, (long long)oid);
     v->keys = arena_alloc(g->a, sizeof(int) * 16);
-    sql = cdc_sqlf("SELECT c.column_ordinal FROM \"d%1$d\".tl_cdc_index_columns k JOIN \"d%1$d\".tl_cdc_columns c"
+    sql = catalog_sqlf("SELECT c.column_ordinal FROM \"d%1$d\".tl_cdc_index_columns k JOIN \"d%1$d\".tl_cdc_columns c"
                           " ON c.object_id = k.object_id AND c.column_id = k.column_id WHERE k.object_id = %2$lld"
                           " ORDER BY k.index_ordinal",
                           v->dbid, (long long)oid);

@@ -53,23 +53,13 @@
 
 int ct_init_file(sqlite3 *db, const char *alias, struct sqlerr *e)
 {
-    char *sql = sqlite3_mprintf(
-        "CREATE TABLE IF NOT EXISTS %s.tl_ct_databases(database_id INTEGER PRIMARY KEY,"
-        " retention INTEGER NOT NULL, units INTEGER NOT NULL, auto_cleanup INTEGER NOT NULL);"
-        "CREATE TABLE IF NOT EXISTS %s.tl_ct_tables(object_id INTEGER PRIMARY KEY,"
-        " track_columns INTEGER NOT NULL, begin_version INTEGER NOT NULL,"
-        " cleanup_version INTEGER NOT NULL, min_valid_version INTEGER NOT NULL);",
-        alias, alias);
-    char *msg = NULL;
-    int rc = sql ? sqlite3_exec(db, sql, NULL, NULL, &msg) : SQLITE_NOMEM;
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK) {
-        sqlerr_set(e, 50000, 16, "tdslite: cannot create the change tracking tables in %s: %s", alias,
-                   msg ? msg : "out of memory");
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
+    return catalog_init_tables(db, alias,
+                               "CREATE TABLE IF NOT EXISTS %1$s.tl_ct_databases(database_id INTEGER PRIMARY KEY,"
+                               " retention INTEGER NOT NULL, units INTEGER NOT NULL, auto_cleanup INTEGER NOT NULL);"
+                               "CREATE TABLE IF NOT EXISTS %1$s.tl_ct_tables(object_id INTEGER PRIMARY KEY,"
+                               " track_columns INTEGER NOT NULL, begin_version INTEGER NOT NULL,"
+                               " cleanup_version INTEGER NOT NULL, min_valid_version INTEGER NOT NULL);",
+                               "the change tracking tables", e);
 }
 
 /* First column of the first row of sql as an integer; *found false (and

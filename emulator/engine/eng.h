@@ -666,6 +666,14 @@ void type_name(const struct tl_type *t, char *out, size_t cap);
 /* ------------------------------------------------------------ catalog.c */
 
 int catalog_init_file(sqlite3 *db, const char *alias, int dbid, struct sqlerr *e);
+/* printf with positional arguments (%1$d) into sqlite3_malloc'd memory
+ * (sqlite3_mprintf has none); no %q/%Q. NULL when out of memory. */
+char *catalog_sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Run the schema script `script` (CREATE ... IF NOT EXISTS) in the file
+ * attached as alias, each "%1$s" in it standing for the alias. 0, or -1
+ * with e set to 50000 "tdslite: cannot create <what> in <alias>: ...". */
+int catalog_init_tables(sqlite3 *db, const char *alias, const char *script, const char *what,
+                        struct sqlerr *e);
 /* Find a database by name (case-insensitive); copies entry. 0 / -1. */
 int catalog_find_db(struct engine *e, const char *name, struct db_entry *out);
 int catalog_find_db_id(struct engine *e, int id, struct db_entry *out);
@@ -1105,9 +1113,6 @@ int applock_register(struct engine_session *s);
  * (journal.c) into change-table rows, and retention cleanup.
  */
 
-/* printf with positional arguments (%1$d) into sqlite3_malloc'd memory
- * (sqlite3_mprintf has none); no %q/%Q. */
-char *cdc_sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Create the tl_cdc_* tables in the file attached as alias, if missing. */
 int cdc_init_file(sqlite3 *db, const char *alias, struct sqlerr *e);
 /* cdc.change_tables, cdc.captured_columns, cdc.index_columns,

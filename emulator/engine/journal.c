@@ -45,27 +45,8 @@
 
 int journal_init_file(sqlite3 *db, const char *alias, struct sqlerr *e)
 {
-    /* the alias appears several times: expand %1$s by hand */
-    struct buf b;
-    buf_init(&b, 0);
-    for (const char *p = JOURNAL_TABLES_SQL; *p; p++) {
-        if (p[0] == '%' && p[1] == '1' && p[2] == '$' && p[3] == 's') {
-            buf_append_str(&b, alias);
-            p += 3;
-        } else {
-            buf_append_byte(&b, (uint8_t)*p);
-        }
-    }
-    buf_append_byte(&b, 0);
-    char *msg = NULL;
-    int rc = b.data ? sqlite3_exec(db, (const char *)b.data, NULL, NULL, &msg) : SQLITE_NOMEM;
-    buf_free(&b);
-    if (rc != SQLITE_OK) {
-        sqlerr_set(e, 50000, 16, "tdslite: cannot create the change journal in %s: %s", alias,
-                   msg ? msg : "out of memory");
-        sqlite3_free(msg);
+    if (catalog_init_tables(db, alias, JOURNAL_TABLES_SQL, "the change journal", e))
         return -1;
-    }
     return ct_init_file(db, alias, e);
 }
 
