@@ -178,15 +178,7 @@ static int run_write(struct engine_session *s, int (*fn)(struct engine_session *
         return -1;
     }
     int r = fn(s, arg, e);
-    txn_stmt_end(s, r == 0);
-    struct sqlerr e2 = {0};
-    if (r == 0 && txn_finish(s, true, &e2)) {
-        *e = e2;
-        r = -1;
-    } else if (r) {
-        txn_finish(s, false, &e2);
-    }
-    return r;
+    return txn_stmt_finish(s, r, e);
 }
 
 /* ------------------------------------------------------------ arguments */

@@ -760,15 +760,7 @@ static int in_write_txn(struct engine_session *s, int dbid, int (*fn)(void *, st
         return -1;
     }
     int r = fn(arg, e);
-    txn_stmt_end(s, r == 0);
-    struct sqlerr e2 = {0};
-    if (r == 0 && txn_finish(s, true, &e2)) {
-        *e = e2;
-        r = -1;
-    } else if (r) {
-        txn_finish(s, false, &e2);
-    }
-    return r;
+    return txn_stmt_finish(s, r, e);
 }
 
 struct cleanup_req {

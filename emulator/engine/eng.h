@@ -812,6 +812,11 @@ int txn_stmt_begin(struct engine_session *s, struct sqlerr *e);
 /* Take the write lock of database dbid (waits up to the busy timeout). */
 int txn_lock(struct engine_session *s, int dbid, struct sqlerr *e);
 void txn_stmt_end(struct engine_session *s, bool ok);
+/* The end of a write statement that ran in its own statement savepoint
+ * with result r (0 ran, else failed with *e set): txn_stmt_end, then commit
+ * (r == 0) or roll back (r != 0) the autocommit transaction outside a user
+ * transaction. Returns r, or -1 with *e the commit's error. */
+int txn_stmt_finish(struct engine_session *s, int r, struct sqlerr *e);
 
 /* ------------------------------------------------------------ dml.c */
 

@@ -729,15 +729,7 @@ static int run_ddl(struct engine_session *s, struct stmt *st)
     case ST_SECURITY: r = sec_exec(s, st, &e); break;
     default: r = -1; sqlerr_set(&e, 50000, 16, "tdslite: unexpected DDL"); break;
     }
-    txn_stmt_end(s, r == 0);
-    struct sqlerr e2 = {0};
-    if (r == 0 && txn_finish(s, true, &e2)) {
-        e = e2;
-        r = -1;
-    } else if (r) {
-        txn_finish(s, false, &e2);
-    }
-    if (r)
+    if (txn_stmt_finish(s, r, &e))
         return report(s, st->line, &e);
     s->rowcount = 0;
     s->last_error = 0;

@@ -135,6 +135,19 @@ void txn_stmt_end(struct engine_session *s, bool ok)
     sqlite3_exec(s->db, "RELEASE tl_stmt", NULL, NULL, NULL);
 }
 
+int txn_stmt_finish(struct engine_session *s, int r, struct sqlerr *e)
+{
+    struct sqlerr e2 = {0};
+    txn_stmt_end(s, r == 0);
+    if (r == 0 && txn_finish(s, true, &e2)) {
+        *e = e2;
+        return -1;
+    }
+    if (r)
+        txn_finish(s, false, &e2); /* a rollback keeps the statement's error */
+    return r;
+}
+
 int txn_begin(struct engine_session *s, struct sqlerr *e)
 {
     if (s->trancount >= 32767) {
