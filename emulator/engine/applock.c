@@ -660,6 +660,33 @@ static void bad_option(struct engine_session *s, const char *proc, int line, con
 
 /* ------------------------------------------------------------ the procedures */
 
+/* What sp_getapplock and sp_releaseapplock both refuse, in SQL Server's
+ * order: a NULL @Resource (1224, state 5), a NULL @DbPrincipal (1230). */
+static int check_resource_principal(struct args *a, const char *res, struct sqlerr *e)
+{
+    if (!res) {
+        sqlerr_set(e, 1224, 16, "An invalid application lock resource was passed to xp_userlock.");
+        e->state = 5;
+        return -1;
+    }
+    if (is_null(a, A_PRINCIPAL)) {
+        sqlerr_set(e, 1230, 16, "An invalid database principal was passed to xp_userlock.");
+        return -1;
+    }
+    return 0;
+}
+
+/* The id of @DbPrincipal (public when not given) in the current database,
+ * *pname its trimmed name; -1 with 1202 when no such principal. */
+static int principal_id(struct engine_session *s, char *principal, const char **pname, struct sqlerr *e)
+{
+    *pname = principal ? rtrim(principal) : "public";
+    int pid = sec_applock_principal(s, s->dbid, *pname);
+    if (pid < 0)
+        sqlerr_set(e, 1202, 16, "The database-principal '%s' does not exist or user is not a member.", *pname);
+    return pid;
+}
+
 static int getapplock(struct engine_session *s, struct args *a, struct sqlerr *e, int32_t *ret)
 {
     const char *proc = "sp_getapplock";
@@ -690,15 +717,8 @@ static int getapplock(struct engine_session *s, struct args *a, struct sqlerr *e
     }
     if (!a->has[A_RESOURCE])
         return 0;
-    if (!res) {
-        sqlerr_set(e, 1224, 16, "An invalid application lock resource was passed to xp_userlock.");
-        e->state = 5;
+    if (check_resource_principal(a, res, e))
         return -1;
-    }
-    if (is_null(a, A_PRINCIPAL)) {
-        sqlerr_set(e, 1230, 16, "An invalid database principal was passed to xp_userlock.");
-        return -1;
-    }
     if (arg_int(s, a, A_TIMEOUT, s->lock_timeout, &timeout, e))
         return -1;
     if (timeout < -1) {
@@ -706,12 +726,10 @@ static int getapplock(struct engine_session *s, struct args *a, struct sqlerr *e
         e->state = 2;
         return -1;
     }
-    const char *pname = principal ? rtrim(principal) : "public";
-    int pid = sec_applock_principal(s, s->dbid, pname);
-    if (pid < 0) {
-        sqlerr_set(e, 1202, 16, "The database-principal '%s' does not exist or user is not a member.", pname);
+    const char *pname;
+    int pid = principal_id(s, principal, &pname, e);
+    if (pid < 0)
         return -1;
-    }
     int rc = acquire(s, s->dbid, pid, (const uint8_t *)res, resource_len(res, rlen), mode, owner == 1, timeout);
     *ret = rc;
     return rc == -2 ? SL_ECANCELLED : 0;
@@ -733,21 +751,12 @@ static int releaseapplock(struct engine_session *s, struct args *a, struct sqler
     }
     if (!a->has[A_RESOURCE])
         return 0;
-    if (!res) {
-        sqlerr_set(e, 1224, 16, "An invalid application lock resource was passed to xp_userlock.");
-        e->state = 5;
+    if (check_resource_principal(a, res, e))
         return -1;
-    }
-    if (is_null(a, A_PRINCIPAL)) {
-        sqlerr_set(e, 1230, 16, "An invalid database principal was passed to xp_userlock.");
+    const char *pname;
+    int pid = principal_id(s, principal, &pname, e);
+    if (pid < 0)
         return -1;
-    }
-    const char *pname = principal ? rtrim(principal) : "public";
-    int pid = sec_applock_principal(s, s->dbid, pname);
-    if (pid < 0) {
-        sqlerr_set(e, 1202, 16, "The database-principal '%s' does not exist or user is not a member.", pname);
-        return -1;
-    }
     size_t klen = resource_len(res, rlen);
     if (release(s, s->dbid, pid, (const uint8_t *)res, klen, owner == 1)) {
         sqlerr_set(e, 1223, 16, "Cannot release the application lock (Database Principal: '%s', Resource: '%.*s') because it is not currently held.",
