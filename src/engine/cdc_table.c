@@ -348,11 +348,13 @@ static int out_write(struct table_run *r, struct step_out *o, const struct batch
     pthread_mutex_unlock(&r->w->sh->stream_mu);
     o->written += done;
     if (ret == SL_ECLOSED) {
-        size_t n = 0;
-        /* done < nrows: the pipe broke inside this batch (else the last row resends) */
-        const uint8_t *p = batch_get_bytes(b, 0, done < b->nrows ? done : b->nrows - 1, &n);
         o->closed = true;
-        lsn_from_bytes(&o->cut, p, n);
+        if (o->jt.capture == JSONL_CDC) {
+            size_t n = 0;
+            /* done < nrows: the pipe broke inside this batch (else the last row resends) */
+            const uint8_t *p = batch_get_bytes(b, 0, done < b->nrows ? done : b->nrows - 1, &n);
+            lsn_from_bytes(&o->cut, p, n);
+        }
         sl_err_clear(err);
         ret = sl_err_set(err, SL_ECANCELLED,
                          "table %s: the reader of the change stream went away (broken pipe) after "
@@ -423,6 +425,22 @@ static void sink_setup(const struct table_run *r, const struct cdc_step *s,
     run->full = s->kind == STEP_FULL;
 }
 
+/* The jsonl stream of the configuration for table r (stem: its "db.schema.table"). */
+static void stream_options(const struct table_run *r, char *stem, size_t cap,
+                           struct jsonl_options *jo)
+{
+    const struct config_storage *cs = &r->opt->cfg->storage;
+
+    snprintf(stem, cap, "%s.%s.%s", cfg_db(r), r->ref->schema->name, r->ref->table->name);
+    memset(jo, 0, sizeof(*jo));
+    jo->dir = strcmp(cs->jsonl_path, "-") == 0 ? NULL : cs->jsonl_path;
+    jo->fd = STDOUT_FILENO;
+    jo->stem = stem;
+    jo->max_file_bytes = cs->jsonl_max_file_bytes;
+    jo->max_file_rows = cs->jsonl_max_file_rows;
+    jo->io = r->opt->io;
+}
+
 static int open_out(struct table_run *r, const struct cdc_step *s, const struct cdc_colset *set,
                     const struct batch_schema *schema, struct step_out *o, struct sl_err *err)
 {
@@ -436,16 +454,8 @@ static int open_out(struct table_run *r, const struct cdc_step *s, const struct 
         sink_setup(r, s, &so, &st, &run);
         return sink_open(&so, &st, &run, schema, set->npk, &o->sk, err);
     }
-    snprintf(stem, sizeof(stem), "%s.%s.%s", cfg_db(r), r->ref->schema->name,
-             r->ref->table->name);
-    struct jsonl_options jo = {
-        .dir = strcmp(cs->jsonl_path, "-") == 0 ? NULL : cs->jsonl_path,
-        .fd = STDOUT_FILENO,
-        .stem = stem,
-        .max_file_bytes = cs->jsonl_max_file_bytes,
-        .max_file_rows = cs->jsonl_max_file_rows,
-        .io = r->opt->io,
-    };
+    struct jsonl_options jo;
+    stream_options(r, stem, sizeof(stem), &jo);
     o->jt.db = cfg_db(r);
     o->jt.schema = r->ref->schema->name;
     o->jt.table = r->ref->table->name;
@@ -651,5 +661,61 @@ int cdc_table_run(struct table_run *r, const struct catalog_table *t, struct sl_
         r->wm.pos = r->res->to;
         r->pk_changed = false;
     }
+    return ret;
+}
+
+/* ---- Change Tracking into the jsonl stream -------------------------------- */
+
+static void count_ct(struct table_run *r, const struct batch *b)
+{
+    for (size_t i = 0; i < b->nrows; i++) {
+        size_t len = 0;
+        const uint8_t *op = batch_get_bytes(b, 2, i, &len);
+        char c = len ? (char)op[0] : 'I';
+        if (c == 'D')
+            r->res->deletes++;
+        else if (c == 'U')
+            r->res->updates++;
+        else
+            r->res->inserts++;
+    }
+    r->res->rows += (int64_t)b->nrows;
+}
+
+int cdc_table_stream_ct(struct table_run *r, struct reader *rd, bool full, size_t npk,
+                        struct sl_err *err)
+{
+    struct jsonl_options jo;
+    struct sink_result none;
+    struct step_out o;
+    char stem[800];
+    int ret;
+
+    memset(&o, 0, sizeof(o));
+    memset(&none, 0, sizeof(none));
+    stream_options(r, stem, sizeof(stem), &jo);
+    o.jt.db = cfg_db(r);
+    o.jt.schema = r->ref->schema->name;
+    o.jt.table = r->ref->table->name;
+    o.jt.capture = JSONL_CT;
+    o.jt.npk = npk;
+    o.jt.snapshot = full;
+    ret = jsonl_open(&jo, &o.j, err);
+    for (uint64_t nbatch = 0; !ret;) {
+        struct batch *b = NULL;
+        char point[32];
+        ret = reader_next(rd, &b, err);
+        if (ret || !b)
+            break;
+        count_ct(r, b);
+        ret = out_write(r, &o, b, err);
+        snprintf(point, sizeof(point), "batch:%" PRIu64, ++nbatch);
+        if (!ret)
+            engine_crash_point(r->opt, r->name, point);
+    }
+    /* A broken pipe moves nothing: CT rows carry no order a partial position could use. */
+    if (!ret)
+        ret = out_finish(r, &o, &none, err);
+    out_abort(&o);
     return ret;
 }

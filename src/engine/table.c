@@ -430,10 +430,14 @@ static int transfer(struct table_run *r, const struct catalog_table *t, const st
         ret = ct_open_full(r->w->conn, t, r->version, NULL, &ro, &stmt, &rd, err);
     else
         ret = ct_open_changes(r->w->conn, t, r->wm.pos.version, NULL, &ro, &stmt, &rd, err);
-    if (!ret)
-        ret = sink_open(&so, &st, &run, reader_schema(rd), t->npk, &sk, err);
-    if (!ret)
-        ret = pump(r, rd, sk, err);
+    if (!ret && r->opt->cfg->storage.output_format == CONFIG_OUTPUT_JSONL) {
+        ret = cdc_table_stream_ct(r, rd, p->kind == PLAN_FULL, t->npk, err);
+    } else {
+        if (!ret)
+            ret = sink_open(&so, &st, &run, reader_schema(rd), t->npk, &sk, err);
+        if (!ret)
+            ret = pump(r, rd, sk, err);
+    }
     reader_destroy(rd);
     odbc_stmt_destroy(stmt);
     if (!ret && *in_tx) {
@@ -444,7 +448,7 @@ static int transfer(struct table_run *r, const struct catalog_table *t, const st
         sink_abort(sk);
         return ret;
     }
-    ret = sink_finish(sk, res, err);
+    ret = sk ? sink_finish(sk, res, err) : 0; /* jsonl: already durable */
     if (!ret)
         engine_crash_point(r->opt, r->name, "finished");
     return ret;
@@ -546,12 +550,6 @@ static int attempt(struct table_run *r, struct sl_err *err)
     }
     if (!ret)
         ret = check_ct_watermark(r, err);
-    if (!ret && r->opt->cfg->storage.output_format == CONFIG_OUTPUT_JSONL) {
-        ret = sl_err_set(err, SL_EUNSUPPORTED,
-                         "table %s: output_format jsonl streams CDC tables only so far", r->name);
-        sl_err_hint(err, "set capture: cdc for the table (it needs a capture instance), or use "
-                         "output_format per_table or unified");
-    }
     if (!ret)
         ret = decide(r, &t, &p, &in_tx, err);
     if (!ret)

@@ -81,4 +81,14 @@ int cdc_table_capture(struct table_run *r, const struct catalog_table *t, bool *
  */
 int cdc_table_run(struct table_run *r, const struct catalog_table *t, struct sl_err *err);
 
+/*
+ * Write the Change Tracking rows of rd (layout of source/ct.h; full: a
+ * full load) to the configured jsonl stream and make them durable
+ * (cdc_table.c, which owns the stream output). A broken pipe returns
+ * SL_ECANCELLED (source_code EPIPE) and the caller stores nothing.
+ */
+struct reader;
+int cdc_table_stream_ct(struct table_run *r, struct reader *rd, bool full, size_t npk,
+                        struct sl_err *err);
+
 #endif

@@ -483,6 +483,29 @@ def test_jsonl_broken_pipe():
         assert k % 50 == 0 and k >= 50, k
         assert ids_rest == list(range(k, 3000)), ids_rest[:5]
 
+def test_jsonl_change_tracking():
+    """A Change Tracking table streams too: full load as op r with change_version,
+    then c/u/d lines (d carries the key in before); replay equals the table."""
+    rng = random.Random(SEED + 7)
+    db = SRC.new_db("jct")
+    SRC.table(db, "k", DDL)
+    dml(SRC, rng, db, "k", 8)
+    with Tmp("jct") as w:
+        cfg = SRC.config(w, {db: {"k": None}}, storage={"output_format": "jsonl"})
+        p = SRC.sluice("sync", "--config", cfg, env=HOOKS, check=0)
+        lines = parse_lines(p.out)
+        assert all(o["op"] == "r" and o["source"]["change_version"] is not None and
+                   o["source"]["commit_lsn"] is None for o in lines), lines[:2]
+        state = apply_lines(lines, {})
+        for _ in range(3):
+            dml(SRC, rng, db, "k", rng.randrange(3, 10))
+            p = SRC.sluice("sync", "--config", cfg, env=HOOKS, check=0)
+            lines = parse_lines(p.out)
+            assert all(o["op"] in "cud" for o in lines), lines[:2]
+            apply_lines(lines, state)
+            assert as_rows(state) == source_rows(SRC, db, "k", "id", COLS)
+
+
 if __name__ == "__main__":
     if os.environ.get("SLUICE_TEST_MSSQL"):
         print("skipped: needs tdslite (EXEC tdslite.cdc_capture, advance_clock)")
@@ -493,7 +516,8 @@ if __name__ == "__main__":
     try:
         run_tests([t for t in [test_all_changes_random, test_net_changes_random,
                                test_instance_switch, test_retention_overtakes, test_auto_capture,
-                               test_jsonl_stream, test_jsonl_broken_pipe, test_unified_cursor]
+                               test_jsonl_stream, test_jsonl_broken_pipe, test_unified_cursor,
+                               test_jsonl_change_tracking]
                    if not ONLY or t.__name__ == ONLY])
     finally:
         SRC.close()
