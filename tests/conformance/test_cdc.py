@@ -10,6 +10,7 @@ job runs every 100 ms. test_cdc_random.py replays random workloads.
 
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -81,6 +82,17 @@ class Db:
         name = ddl.split("(")[0].split()[-1].split(".")[-1]
         self.run("EXEC sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N'%s', "
                  "@role_name = NULL%s" % (name, instance_args))
+
+    def wait_past_mapping(self, deadline=30.0):
+        """Poll until GETDATE() is later than every cdc.lsn_time_mapping
+        entry, so the next commit gets a later tran_end_time."""
+        q = ("SELECT CASE WHEN GETDATE() > (SELECT max(tran_end_time) FROM cdc.lsn_time_mapping) "
+             "THEN 1 ELSE 0 END")
+        end = time.monotonic() + deadline
+        while self.one(q) != 1:
+            if time.monotonic() > end:
+                raise AssertionError("GETDATE() did not pass the newest lsn_time_mapping entry in %gs" % deadline)
+            time.sleep(0.005)
 
     def max_lsn(self):
         return self.one("SELECT sys.fn_cdc_get_max_lsn()")
@@ -347,6 +359,10 @@ class MinLsn14(unittest.TestCase):
         db.table("CREATE TABLE dbo.t14 (id int PRIMARY KEY)")
         db.run("INSERT INTO dbo.t14 VALUES (1)")
         db.capture()
+        # cleanup lowers the mark to the smallest LSN sharing the given
+        # entry's commit time (SQL Server documents this): commit 2 must not
+        # fall in commit 1's datetime tick (1/300 s), or l2 becomes l1
+        db.wait_past_mapping()
         db.run("INSERT INTO dbo.t14 VALUES (2)")
         db.capture()
         first = db.min_lsn("dbo_t14")
@@ -852,10 +868,13 @@ class Lsn22(unittest.TestCase):
         self.assertTrue(all(t[2] < 120 for t in times))
         self.assertEqual([t[1] for t in times], sorted(t[1] for t in times))
         lsn, t = times[1][0], times[1][1]
+        # the time functions read every entry, fillers and the instance's
+        # start marker (tran_id 0x00) included: one may share t's tick
+        mapping = db.run("SELECT start_lsn, tran_end_time FROM cdc.lsn_time_mapping")
         self.assertEqual(db.one("SELECT sys.fn_cdc_map_lsn_to_time(%s)", (lsn,)), t)
         self.assertIsNone(db.one("SELECT sys.fn_cdc_map_lsn_to_time(sys.fn_cdc_increment_lsn(%s))", (lsn,)))
         tt = t.strftime("%Y-%m-%d %H:%M:%S.") + "%03d" % (t.microsecond // 1000)
-        same = [x[0] for x in times if x[1] == t]
+        same = [x[0] for x in mapping if x[1] == t]
         q = "SELECT sys.fn_cdc_map_time_to_lsn(N'%s', '%s')"
         self.assertEqual(db.one(q % ("largest less than or equal", tt)), max(same))
         self.assertEqual(db.one(q % ("smallest greater than or equal", tt)), min(same))
