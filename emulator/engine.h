@@ -135,6 +135,11 @@ struct engine_out {
     int (*retvalue)(void *ctx, uint16_t ordinal, const char *name, const struct tl_type *type,
                     const struct tl_value *v);
     bool (*cancelled)(void *ctx);
+    /* Has the client closed the connection? Unlike the others this may be
+     * called from another session's thread while this session's thread is
+     * blocked in the engine (an application lock wait); it must not touch
+     * the session's buffers. NULL: never. */
+    bool (*peer_gone)(void *ctx);
 };
 
 /* An RPC parameter as decoded by the TDS layer; value in canonical form. */

@@ -20,7 +20,12 @@
  * Waiting: the session's thread sleeps on the table's condition variable,
  * woken by every release and every waiter that leaves. It wakes at least
  * every 100 ms to look for an attention (cancel: -2) and its deadline
- * (@LockTimeout, -1 = none: -1 when it passes).
+ * (@LockTimeout, -1 = none: -1 when it passes). On every wake-up the
+ * attention (or a closed connection) is looked for before a grant, so a
+ * request the client gave up on never gets a lock freed meanwhile; and a
+ * queued waiter whose client has disconnected blocks no one, even before
+ * its thread wakes to leave the queue (the socket says so at once, as SQL
+ * Server's network layer kills a disconnected session's wait at once).
  *
  * Deadlocks: a waiter waits for the sessions whose granted (or earlier
  * queued) modes block it; when those wait in turn for it, there is a
@@ -218,7 +223,7 @@ static bool grantable(struct res *r, struct engine_session *s, int want, bool co
     if (conversion)
         return true;
     for (struct waiter *q = r->queue; q && q != self; q = q->next)
-        if (q->s != s && !q->victim && !compat[want][q->mode])
+        if (q->s != s && !q->victim && !compat[want][q->mode] && !exec_peer_gone(q->s))
             return false;
     return true;
 }
@@ -332,17 +337,21 @@ static int wait_queued(struct applock_table *t, struct waiter *w, int timeout_ms
         pthread_cond_timedwait(&t->cv, &t->mu, &slice);
         if (w->victim)
             return -3;
+        /* an attention (or a closed socket) first, looked for without
+         * holding the table: a request its client gave up on is never
+         * granted, not even a lock that was freed meanwhile */
+        pthread_mutex_unlock(&t->mu);
+        bool cancelled = exec_poll_cancel(w->s) || w->s->closed || exec_peer_gone(w->s);
+        pthread_mutex_lock(&t->mu);
+        if (cancelled)
+            return -2;
+        if (w->victim)
+            return -3;
         if (grantable(w->r, w->s, w->mode, w->conversion, w))
             return 1;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (timeout_ms > 0 && !before(&now, &deadline))
             return -1;
-        /* an attention (or a closed socket): look without holding the table */
-        pthread_mutex_unlock(&t->mu);
-        bool cancelled = exec_poll_cancel(w->s) || w->s->closed;
-        pthread_mutex_lock(&t->mu);
-        if (cancelled)
-            return -2;
     }
 }
 

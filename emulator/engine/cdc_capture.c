@@ -964,7 +964,7 @@ static int ev_message(void *c, const struct engine_msg *m, bool err)
 static int ev_env(void *c, const struct engine_env *e) { (void)c, (void)e; return 0; }
 static int ev_ret(void *c, int32_t st) { (void)c, (void)st; return 0; }
 
-static const struct engine_out job_out = {ev_columns, ev_row, ev_done, ev_message, ev_env, ev_ret, NULL, NULL};
+static const struct engine_out job_out = {ev_columns, ev_row, ev_done, ev_message, ev_env, ev_ret, NULL, NULL, NULL};
 
 /* One pass over the databases enabled for CDC (master's list). */
 static void job_pass(struct cdc_job *j)

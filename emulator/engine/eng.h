@@ -764,6 +764,9 @@ int exec_msg(struct engine_session *s, int number, int severity, int state, int 
              const char *text, bool is_error);
 int exec_done(struct engine_session *s, unsigned flags, uint16_t cmd, uint64_t count);
 bool exec_poll_cancel(struct engine_session *s);
+/* Has s's client gone away? Safe from another session's thread while s's
+ * thread is blocked in the engine (out->peer_gone). */
+bool exec_peer_gone(struct engine_session *s);
 /* Map a SQLite error to a SQL Server error in e. */
 void exec_sqlite_err(struct engine_session *s, int rc, struct sqlerr *e);
 void sqlerr_set(struct sqlerr *e, int number, int severity, const char *fmt, ...)

@@ -96,6 +96,11 @@ bool exec_poll_cancel(struct engine_session *s)
     return s->cancelled;
 }
 
+bool exec_peer_gone(struct engine_session *s)
+{
+    return s->out->peer_gone && s->out->peer_gone(s->ctx);
+}
+
 /*
  * Errors SQL Server raises while compiling a statement (name resolution,
  * type checks, clause rules): they abort the batch, are not followed by

@@ -198,6 +198,14 @@ void net_poll_attention(struct tds_conn *c)
     }
 }
 
+bool net_peer_gone(const struct tds_conn *c)
+{
+    struct pollfd pfd = {.fd = c->fd, .events = POLLRDHUP};
+    if (c->fd < 0)
+        return true;
+    return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
+}
+
 /* ---- output ---- */
 
 static int send_all(struct tds_conn *c, const uint8_t *p, size_t n)

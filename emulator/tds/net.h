@@ -95,6 +95,11 @@ bool net_started(const struct tds_conn *c);
 /* Look for attention packets without blocking; sets c->attn. */
 void net_poll_attention(struct tds_conn *c);
 
+/* Has the peer closed (or reset) the connection? Looks at the socket
+ * only, never at c's buffers: safe from another thread while c's own
+ * thread is blocked (the fd stays open until that thread closes it). */
+bool net_peer_gone(const struct tds_conn *c);
+
 /* Use packet size n for the next response (clamped to 512..32767). */
 void net_set_packet_size(struct tds_conn *c, size_t n);
 

@@ -396,6 +396,13 @@ static bool cb_cancelled(void *ctx)
     return stopped(s);
 }
 
+/* Another session's thread asks while this one waits in the engine. */
+static bool cb_peer_gone(void *ctx)
+{
+    struct session *s = ctx;
+    return net_peer_gone(&s->conn);
+}
+
 /* ---- login ---- */
 
 static int read_rest(struct tds_rd *r, struct buf *out)
@@ -873,7 +880,8 @@ void session_serve(struct engine *e, int fd, uint16_t spid, const char *peer)
                                  .envchange = cb_envchange,
                                  .retstatus = cb_retstatus,
                                  .retvalue = cb_retvalue,
-                                 .cancelled = cb_cancelled};
+                                 .cancelled = cb_cancelled,
+                                 .peer_gone = cb_peer_gone};
     arena_init(&s->req, 0, 0);
     arena_init(&s->rowa, 0, 0);
     buf_init(&s->scratch, 0);

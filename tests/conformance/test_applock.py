@@ -483,15 +483,18 @@ class Calls(unittest.TestCase):
     def test_cancel_while_waiting(self):
         a = conn()
         self.assertEqual(get(a, "cancel", "Exclusive"), 0)
-        # db-lib's query timeout (1 s) sends an attention while the call waits
+        # db-lib's query timeout (1 s) gives up while the call waits: the
+        # error handler cancels, db-lib marks the DBPROCESS dead and closes
+        # the socket (no attention is sent)
         b = S.connect(autocommit=True, timeout=1)
         t0 = time.monotonic()
         with self.assertRaises(pymssql.Error):
             get(b, "cancel", "Exclusive", timeout=-1)
         self.assertLess(time.monotonic() - t0, 30)
         b.close()
-        # the cancelled request left nothing behind: once a releases, a
-        # third session gets the lock at once
+        # the abandoned request left nothing behind: once a releases, a
+        # third session gets the lock at once (the waiter of the closed
+        # connection is neither granted the lock nor queued ahead of d)
         self.assertEqual(rel(a, "cancel"), 0)
         d = conn()
         self.assertEqual(get(d, "cancel", "Exclusive", timeout=0), 0)

@@ -147,7 +147,7 @@ static inline bool r_cancelled(void *ctx)
 }
 
 static const struct engine_out rec_out = {r_columns, r_row, r_done, r_message, r_env,
-                                          r_retstatus, r_retvalue, r_cancelled};
+                                          r_retstatus, r_retvalue, r_cancelled, NULL};
 
 struct fx {
     struct engine *e;
