@@ -98,7 +98,7 @@ bool exec_poll_cancel(struct engine_session *s)
 
 bool exec_peer_gone(struct engine_session *s)
 {
-    return s->out->peer_gone && s->out->peer_gone(s->ctx);
+    return s->out && s->out->peer_gone && s->out->peer_gone(s->ctx);
 }
 
 /*
