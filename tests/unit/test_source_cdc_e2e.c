@@ -42,15 +42,10 @@
 
 static struct testserver g;
 
+/* A setup batch that must succeed. */
 static void exec_ok(const char *sql)
 {
-    struct sl_err err;
-    sl_err_clear(&err);
-    if (odbc_exec(g.conn, sql, "test setup", &err) != 0) {
-        char b[2048];
-        sl_err_format(&err, b, sizeof b);
-        fail_msg("%s\nSQL: %s", b, sql);
-    }
+    testserver_exec(&g, sql);
 }
 
 static void capture(void)

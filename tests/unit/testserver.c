@@ -2,6 +2,12 @@
  * "tdslite: listening on 127.0.0.1:PORT", names the port it bound. */
 #include "testserver.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,6 +91,17 @@ int testserver_open(struct testserver *s, const char *password, const char *cons
         return -1;
     }
     return 0;
+}
+
+void testserver_exec(struct testserver *s, const char *sql)
+{
+    struct sl_err err;
+    sl_err_clear(&err);
+    if (odbc_exec(s->conn, sql, "test setup", &err) != 0) {
+        char b[2048];
+        sl_err_format(&err, b, sizeof b);
+        fail_msg("%s\nSQL: %s", b, sql);
+    }
 }
 
 void testserver_close(struct testserver *s)

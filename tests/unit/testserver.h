@@ -41,6 +41,12 @@ struct testserver {
 int testserver_open(struct testserver *s, const char *password, const char *const *extra);
 
 /*
+ * Run sql (a setup batch, its results discarded) on s->conn; a failure
+ * fails the calling test (cmocka) with the driver's message and the SQL.
+ */
+void testserver_exec(struct testserver *s, const char *sql);
+
+/*
  * Close the connection (if any) and stop the tdslite started by
  * testserver_open: SIGTERM, up to 5 s to exit, then SIGKILL. Leaves *s
  * zeroed. Accepts a server that never connected.
