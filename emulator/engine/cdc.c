@@ -94,18 +94,6 @@ int cdc_init_file(sqlite3 *db, const char *alias, struct sqlerr *e)
 
 /* ------------------------------------------------------------ helpers */
 
-/* One integer from sql, def when it returns no row or NULL. */
-static int64_t q_int(struct engine_session *s, const char *sql, int64_t def)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = def;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_type(st, 0) != SQLITE_NULL)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* exec_sql of a sqlite3_mprintf'd statement (freed here). */
 static int run(struct engine_session *s, char *sql, struct sqlerr *e)
 {
@@ -122,7 +110,7 @@ bool cdc_db_enabled(struct engine_session *s, int dbid)
 {
     char sql[80];
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"d%d\".tl_cdc_state", dbid);
-    return q_int(s, sql, 0) > 0;
+    return exec_query_int(s, sql, 0, NULL) > 0;
 }
 
 /* The engine clock as a canonical datetime ("YYYY-MM-DD hh:mm:ss.fff" in
@@ -150,9 +138,9 @@ static int64_t max_commit(struct engine_session *s, int dbid)
              "SELECT max(coalesce((SELECT max(commit_id) FROM \"d%d\".tl_commits), 0),"
              " coalesce((SELECT v FROM \"d%d\".tl_meta WHERE k = 'last_commit_id'), 0))",
              dbid, dbid);
-    int64_t c = q_int(s, sql, 0);
+    int64_t c = exec_query_int(s, sql, 0, NULL);
     snprintf(sql, sizeof(sql), "SELECT max(captured_commit) FROM \"d%d\".tl_cdc_state", dbid);
-    int64_t h = q_int(s, sql, 0);
+    int64_t h = exec_query_int(s, sql, 0, NULL);
     return c > h ? c : h;
 }
 
@@ -393,7 +381,7 @@ static int enable_db(struct engine_session *s, void *arg, struct sqlerr *e)
         return 0;
     }
     char *uq = sqlite3_mprintf("SELECT count(*) FROM \"d%d\".tl_principals WHERE name = 'cdc'", dbid);
-    bool user = uq && q_int(s, uq, 0) > 0;
+    bool user = uq && exec_query_int(s, uq, 0, NULL) > 0;
     sqlite3_free(uq);
     if (user || catalog_schema_id(s, dbid, "cdc") > 0) {
         sqlerr_set(e, 22906, 16,
@@ -448,7 +436,7 @@ static int disable_db(struct engine_session *s, void *arg, struct sqlerr *e)
     int sid = catalog_schema_id(s, dbid, "cdc");
     char sql[160];
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"d%d\".tl_objects WHERE schema_id = %d", dbid, sid);
-    if (sid > 0 && q_int(s, sql, 0) == 0)
+    if (sid > 0 && exec_query_int(s, sql, 0, NULL) == 0)
         return run(s, sqlite3_mprintf("DELETE FROM \"d%d\".tl_schemas WHERE schema_id = %d", dbid, sid), e);
     return 0;
 }
@@ -583,7 +571,7 @@ static int enable_table_check(struct engine_session *s, struct enable_args *a, s
         return -1;
     }
     char *sql = sqlite3_mprintf("SELECT count(*) FROM \"d%d\".tl_cdc_tables WHERE capture_instance = %Q", tm->dbid, ci);
-    bool taken = sql && q_int(s, sql, 0) > 0;
+    bool taken = sql && exec_query_int(s, sql, 0, NULL) > 0;
     sqlite3_free(sql);
     if (taken) {
         sqlerr_set(e, 22926, 16, "Could not create a capture instance because the capture instance name '%s' already exists in the current database. Specify an explicit unique name for the parameter @capture_instance.", ci);
@@ -591,7 +579,7 @@ static int enable_table_check(struct engine_session *s, struct enable_args *a, s
     }
     sql = sqlite3_mprintf("SELECT count(*) FROM \"d%d\".tl_cdc_tables WHERE source_object_id = %lld", tm->dbid,
                           (long long)tm->object_id);
-    int64_t have = sql ? q_int(s, sql, 0) : 0;
+    int64_t have = sql ? exec_query_int(s, sql, 0, NULL) : 0;
     sqlite3_free(sql);
     if (have >= 2) {
         sqlerr_set(e, 22962, 16, "Two capture instances already exist for source table '%s.%s'. A table can have at most two capture instances. If the current tracking options are not appropriate, disable change tracking for the obsolete instance by using sys.sp_cdc_disable_table and retry the operation.",
@@ -790,7 +778,7 @@ static int create_role(struct engine_session *s, int dbid, const char *role, str
     char *sql = sqlite3_mprintf("SELECT coalesce((SELECT CASE type WHEN 'R' THEN 1 ELSE 2 END FROM \"d%d\".tl_principals"
                                 " WHERE name = %Q), 0)",
                                 dbid, role);
-    int64_t kind = sql ? q_int(s, sql, 0) : 0;
+    int64_t kind = sql ? exec_query_int(s, sql, 0, NULL) : 0;
     sqlite3_free(sql);
     if (kind == 1)
         return 0;
@@ -1022,7 +1010,7 @@ int cdc_truncate_check(struct engine_session *s, const struct table_meta *tm, st
     char sql[160];
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"d%d\".tl_cdc_tables WHERE source_object_id = %lld",
              tm->dbid, (long long)tm->object_id);
-    if (q_int(s, sql, 0) == 0)
+    if (exec_query_int(s, sql, 0, NULL) == 0)
         return 0;
     sqlerr_set(e, 4711, 16, "Cannot truncate table '%s' because it is published for replication or enabled for Change Data Capture.",
                tm->name);
@@ -1057,7 +1045,7 @@ static int alter_captured(struct engine_session *s, const struct instance *in, c
     char *sql = sqlite3_mprintf("SELECT count(*) FROM \"d%d\".tl_cdc_columns WHERE object_id = %lld AND column_name = %Q"
                                 " AND dropped_commit IS NULL",
                                 dbid, (long long)in->ct_oid, nc->name);
-    int64_t has = sql ? q_int(s, sql, 0) : 0;
+    int64_t has = sql ? exec_query_int(s, sql, 0, NULL) : 0;
     sqlite3_free(sql);
     if (!has)
         return 0;
@@ -1121,7 +1109,7 @@ int cdc_table_altered(struct engine_session *s, const struct table_meta *before,
             char *sql = sqlite3_mprintf("SELECT count(*) FROM \"d%d\".tl_cdc_columns WHERE object_id = %lld"
                                         " AND column_name = %Q",
                                         dbid, (long long)in[i].ct_oid, st->cdefs[0].name);
-            type_change = sql && q_int(s, sql, 0) > 0;
+            type_change = sql && exec_query_int(s, sql, 0, NULL) > 0;
             sqlite3_free(sql);
             if (alter_captured(s, &in[i], &st->cdefs[0], before, e))
                 return -1;

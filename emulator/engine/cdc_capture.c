@@ -36,17 +36,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static int64_t q_int(struct engine_session *s, const char *sql, int64_t def)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = def;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_type(st, 0) != SQLITE_NULL)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static int fail_sqlite(struct engine_session *s, struct sqlerr *e)
 {
     exec_sqlite_err(s, sqlite3_extended_errcode(s->db), e);
@@ -233,7 +222,7 @@ static int load_instances(struct cycle *cy, struct sqlerr *e)
     sqlite3_stmt *st = NULL;
     char sql[200];
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"d%d\".tl_cdc_tables", cy->dbid);
-    int n = (int)q_int(s, sql, 0);
+    int n = (int)exec_query_int(s, sql, 0, NULL);
     cy->in = arena_alloc(&cy->a, sizeof(struct inst) * (size_t)(n + 1));
     cy->src = arena_alloc(&cy->a, sizeof(struct source) * (size_t)(n + 1));
     snprintf(sql, sizeof(sql), "SELECT object_id, source_object_id, start_commit FROM \"d%d\".tl_cdc_tables ORDER BY seq",
@@ -717,7 +706,7 @@ static int cleanup_retention(struct engine_session *s, int dbid, struct sqlerr *
 {
     char sql[400];
     snprintf(sql, sizeof(sql), "SELECT v FROM \"d%d\".tl_meta WHERE k = 'cdc_retention'", dbid);
-    int64_t minutes = q_int(s, sql, 4320);
+    int64_t minutes = exec_query_int(s, sql, 4320, NULL);
     sqlite3_stmt *st = NULL;
     snprintf(sql, sizeof(sql),
              "SELECT start_lsn FROM \"d%1$d\".tl_cdc_lsn_time WHERE tran_end_time <="
@@ -849,7 +838,7 @@ static bool mapping_idle(struct engine_session *s, int dbid)
                               now, dbid);
     snprintf(sql, sizeof(sql), "%s", q ? q : "SELECT 0");
     sqlite3_free(q);
-    return q_int(s, sql, 0) != 0;
+    return exec_query_int(s, sql, 0, NULL) != 0;
 }
 
 static int cycle_run(void *arg, struct sqlerr *e)
@@ -859,11 +848,11 @@ static int cycle_run(void *arg, struct sqlerr *e)
     int dbid = req->dbid;
     char sql[200];
     snprintf(sql, sizeof(sql), "SELECT captured_commit FROM \"d%d\".tl_cdc_state", dbid);
-    int64_t hwm = q_int(s, sql, -1);
+    int64_t hwm = exec_query_int(s, sql, -1, NULL);
     if (hwm < 0)
         return 0; /* not enabled (any more) */
     snprintf(sql, sizeof(sql), "SELECT max(commit_id) FROM \"d%d\".tl_commits", dbid);
-    int64_t top = q_int(s, sql, 0);
+    int64_t top = exec_query_int(s, sql, 0, NULL);
     if (top < hwm)
         top = hwm;
     struct cycle cy;
@@ -924,11 +913,11 @@ static bool work_to_do(struct engine_session *s, int dbid, int filler)
              " coalesce((SELECT captured_commit FROM \"d%d\".tl_cdc_state), 0)"
              " OR EXISTS (SELECT 1 FROM \"d%d\".tl_cdc_tables WHERE start_lsn IS NULL)",
              dbid, dbid, dbid);
-    if (q_int(s, sql, 1))
+    if (exec_query_int(s, sql, 1, NULL))
         return true;
     /* no capture job before the first table is enabled, hence no fillers */
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"d%d\".tl_cdc_tables", dbid);
-    return filler == CDC_FILLER_IDLE && q_int(s, sql, 0) > 0 && mapping_idle(s, dbid);
+    return filler == CDC_FILLER_IDLE && exec_query_int(s, sql, 0, NULL) > 0 && mapping_idle(s, dbid);
 }
 
 int cdc_capture_db(struct engine_session *s, int dbid, int filler, struct sqlerr *e)

@@ -62,24 +62,6 @@ int ct_init_file(sqlite3 *db, const char *alias, struct sqlerr *e)
                                "the change tracking tables", e);
 }
 
-/* First column of the first row of sql as an integer; *found false (and
- * def returned) without a row or with NULL. */
-static int64_t q_int(struct engine_session *s, const char *sql, int64_t def, bool *found)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = def;
-    bool f = false;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        v = sqlite3_column_int64(st, 0);
-        f = true;
-    }
-    sqlite3_finalize(st);
-    if (found)
-        *found = f;
-    return v;
-}
-
 struct ct_db {
     bool on;
     int64_t retention; /* in units */
@@ -212,7 +194,7 @@ int ct_alter_db(struct engine_session *s, struct stmt *st, int dbid, const char 
         char sql[96];
         snprintf(sql, sizeof(sql), "SELECT 1 FROM \"d%d\".tl_ct_tables LIMIT 1", dbid);
         bool any;
-        q_int(s, sql, 0, &any);
+        exec_query_int(s, sql, 0, &any);
         if (any) {
             snprintf(msg, sizeof(msg),
                      "Change tracking is enabled for one or more tables in database '%s'. Disable change tracking on each table before disabling it for the database. Use the sys.change_tracking_tables catalog view to obtain a list of tables for which change tracking is enabled.",
@@ -1760,14 +1742,14 @@ static int cleanup_db(struct engine_session *s, int dbid, int64_t only_oid, stru
                               " AND end_time < %Q",
                               dbid, cut);
     bool found;
-    int64_t v = q ? q_int(s, q, 0, &found) : 0;
+    int64_t v = q ? exec_query_int(s, q, 0, &found) : 0;
     sqlite3_free(q);
     if (!q || !found)
         return 0;
     /* tl_cdc_state exists in every file; it has its row while CDC is enabled */
     snprintf(sql, sizeof(sql), "SELECT 1 FROM \"d%d\".tl_cdc_state LIMIT 1", dbid);
     bool cdc_state;
-    q_int(s, sql, 0, &cdc_state);
+    exec_query_int(s, sql, 0, &cdc_state);
     char captured[160] = "0";
     if (cdc_state)
         snprintf(captured, sizeof(captured),
@@ -1802,7 +1784,7 @@ void ct_auto_cleanup(struct engine_session *s, int dbid)
     char sql[160];
     snprintf(sql, sizeof(sql), "SELECT v FROM \"d%d\".tl_meta WHERE k = 'ct_last_cleanup_ms'", dbid);
     bool found;
-    int64_t last = q_int(s, sql, 0, &found);
+    int64_t last = exec_query_int(s, sql, 0, &found);
     int64_t now = clock_ms(s->eng);
     if (found && now - last < CT_CLEANUP_EVERY_MS)
         return;

@@ -773,6 +773,9 @@ void sqlerr_set(struct sqlerr *e, int number, int severity, const char *fmt, ...
     __attribute__((format(printf, 4, 5)));
 /* Run a statement with no result (DDL helpers). */
 int exec_sql(struct engine_session *s, const char *sql, struct sqlerr *e);
+/* First column of the first row of sql as an integer; def (and *found
+ * false, if found is given) without a row, with NULL or on any SQLite error. */
+int64_t exec_query_int(struct engine_session *s, const char *sql, int64_t def, bool *found);
 struct var *exec_var(struct engine_session *s, const char *name);
 /* A new, empty variable scope (procedure, sp_executesql, EXEC('...'));
  * pop frees it and restores the saved one. */

@@ -239,6 +239,22 @@ int exec_sql(struct engine_session *s, const char *sql, struct sqlerr *e)
     return 0;
 }
 
+int64_t exec_query_int(struct engine_session *s, const char *sql, int64_t def, bool *found)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = def;
+    bool f = false;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        v = sqlite3_column_int64(st, 0);
+        f = true;
+    }
+    sqlite3_finalize(st);
+    if (found)
+        *found = f;
+    return v;
+}
+
 /* ------------------------------------------------------------ variables */
 
 struct var *exec_var(struct engine_session *s, const char *name)
