@@ -37,6 +37,20 @@ void app_print_err(const char *ctx, const struct sl_err *err);
 /* Usage error: print "sluice CMD: msg" and "try 'sluice CMD --help'"; returns APP_EXIT_USAGE. */
 int app_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The options of the commands that run tables (sync, watch). */
+struct app_run_args {
+    const char *config, *tables;
+    int workers, verbose;
+    bool quiet;
+};
+
+/*
+ * Parse --config, --tables, --workers, -v, -q and --help for cmd. Returns 0,
+ * -1 after printing usage for --help, or APP_EXIT_USAGE after a usage error.
+ */
+int app_parse_run_args(const char *cmd, const char *help, int argc, char **argv,
+                       struct app_run_args *a);
+
 /*
  * Load the config at path and apply --tables (NULL = all). On failure
  * prints the error and returns APP_EXIT_USAGE (bad file or filter) or

@@ -6,7 +6,6 @@
  * it), 1 when any failed, 2 for usage and configuration errors.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,51 +87,6 @@ static void print_problems(const struct engine_result *r, size_t n)
     }
 }
 
-struct sync_args {
-    const char *config, *tables;
-    int workers, verbose;
-    bool quiet;
-};
-
-static int parse(int argc, char **argv, struct sync_args *a)
-{
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"tables", required_argument, NULL, 't'},
-        {"workers", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c;
-
-    memset(a, 0, sizeof(*a));
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:t:w:vqh", opts, NULL)) != -1) {
-        char *end = NULL;
-        switch (c) {
-        case 'c': a->config = optarg; break;
-        case 't': a->tables = optarg; break;
-        case 'w':
-            a->workers = (int)strtol(optarg, &end, 10);
-            if (*end || a->workers < 1 || a->workers > 64)
-                return app_usage_error("sync", "--workers must be a number from 1 to 64, not \"%s\"",
-                                       optarg);
-            break;
-        case 'v': a->verbose++; break;
-        case 'q': a->quiet = true; break;
-        case 'h': fputs(sync_usage, stdout); return -1;
-        case ':': return app_usage_error("sync", "option %s needs a value", argv[optind - 1]);
-        default: return app_usage_error("sync", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return app_usage_error("sync", "unexpected argument \"%s\"", argv[optind]);
-    if (!a->config)
-        return app_usage_error("sync", "--config FILE is required");
-    if (a->quiet && a->verbose)
-        return app_usage_error("sync", "-v and -q exclude each other");
-    return 0;
-}
-
 static bool stream_on_stdout(const struct config *cfg)
 {
     return cfg->storage.output_format == CONFIG_OUTPUT_JSONL &&
@@ -158,7 +112,7 @@ static int exit_code(const struct engine_result *res, size_t n)
 
 int cmd_sync(int argc, char **argv)
 {
-    struct sync_args a;
+    struct app_run_args a;
     struct config *cfg = NULL, *all = NULL;
     struct engine_options opt;
     struct engine_progress pg;
@@ -167,7 +121,7 @@ int cmd_sync(int argc, char **argv)
     struct sl_err err;
     size_t n = 0;
     int64_t t0 = clock_now_ms();
-    int ret = parse(argc, argv, &a);
+    int ret = app_parse_run_args("sync", sync_usage, argc, argv, &a);
 
     if (ret)
         return ret < 0 ? APP_EXIT_OK : ret;

@@ -5,7 +5,6 @@
  * and exits 0. Logs go to stderr; stdout carries the jsonl stream when
  * output_format is jsonl with jsonl_path "-", else nothing.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,52 +41,6 @@ static void on_signal(int sig)
     watch_stop = 1;
 }
 
-struct watch_args {
-    const char *config, *tables;
-    int workers, verbose;
-    bool quiet;
-};
-
-static int parse(int argc, char **argv, struct watch_args *a)
-{
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"tables", required_argument, NULL, 't'},
-        {"workers", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c;
-
-    memset(a, 0, sizeof(*a));
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:t:w:vqh", opts, NULL)) != -1) {
-        char *end = NULL;
-        switch (c) {
-        case 'c': a->config = optarg; break;
-        case 't': a->tables = optarg; break;
-        case 'w':
-            a->workers = (int)strtol(optarg, &end, 10);
-            if (*end || a->workers < 1 || a->workers > 64)
-                return app_usage_error("watch",
-                                       "--workers must be a number from 1 to 64, not \"%s\"",
-                                       optarg);
-            break;
-        case 'v': a->verbose++; break;
-        case 'q': a->quiet = true; break;
-        case 'h': fputs(watch_usage, stdout); return -1;
-        case ':': return app_usage_error("watch", "option %s needs a value", argv[optind - 1]);
-        default: return app_usage_error("watch", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return app_usage_error("watch", "unexpected argument \"%s\"", argv[optind]);
-    if (!a->config)
-        return app_usage_error("watch", "--config FILE is required");
-    if (a->quiet && a->verbose)
-        return app_usage_error("watch", "-v and -q exclude each other");
-    return 0;
-}
-
 static void catch_signals(void)
 {
     struct sigaction sa;
@@ -101,11 +54,11 @@ static void catch_signals(void)
 
 int cmd_watch(int argc, char **argv)
 {
-    struct watch_args a;
+    struct app_run_args a;
     struct config *cfg = NULL;
     struct watch_options wo;
     struct sl_err err;
-    int ret = parse(argc, argv, &a);
+    int ret = app_parse_run_args("watch", watch_usage, argc, argv, &a);
 
     if (ret)
         return ret < 0 ? APP_EXIT_OK : ret;

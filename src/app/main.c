@@ -3,9 +3,11 @@
  * and holds the helpers they share: config loading with exit code 2 for a
  * bad file, error printing, usage errors, log setup.
  */
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
@@ -118,4 +120,44 @@ int main(int argc, char **argv)
         return cmd_watch(argc - 1, argv + 1);
     fprintf(stderr, "sluice: unknown command \"%s\"\n\n%s", cmd, usage);
     return APP_EXIT_USAGE;
+}
+
+int app_parse_run_args(const char *cmd, const char *help, int argc, char **argv,
+                       struct app_run_args *a)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"tables", required_argument, NULL, 't'},
+        {"workers", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+
+    memset(a, 0, sizeof(*a));
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":c:t:w:vqh", opts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'c': a->config = optarg; break;
+        case 't': a->tables = optarg; break;
+        case 'w':
+            a->workers = (int)strtol(optarg, &end, 10);
+            if (*end || a->workers < 1 || a->workers > 64)
+                return app_usage_error(cmd, "--workers must be a number from 1 to 64, not \"%s\"",
+                                       optarg);
+            break;
+        case 'v': a->verbose++; break;
+        case 'q': a->quiet = true; break;
+        case 'h': fputs(help, stdout); return -1;
+        case ':': return app_usage_error(cmd, "option %s needs a value", argv[optind - 1]);
+        default: return app_usage_error(cmd, "unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return app_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+    if (!a->config)
+        return app_usage_error(cmd, "--config FILE is required");
+    if (a->quiet && a->verbose)
+        return app_usage_error(cmd, "-v and -q exclude each other");
+    return 0;
 }

@@ -398,33 +398,6 @@ static int position(struct watermark_pos *p, const struct lsn *l, struct sl_err 
     return watermark_pos_cdc(p, hex, ZERO_SEQVAL, err);
 }
 
-static void sink_setup(const struct table_run *r, const struct cdc_step *s,
-                       struct sink_options *so, struct sink_table *st, struct sink_run *run)
-{
-    const struct config_storage *cs = &r->opt->cfg->storage;
-
-    memset(so, 0, sizeof(*so));
-    so->root = cs->root;
-    so->format = cs->output_format == CONFIG_OUTPUT_UNIFIED ? SINK_UNIFIED : SINK_PER_TABLE;
-    so->codec = engine_codec(cs->compression);
-    so->codec_level = cs->compression_level;
-    so->row_group_rows = (size_t)cs->row_group_size;
-    so->max_file_rows = r->opt->max_file_rows;
-    so->soft_delete = r->ref->table->soft_delete;
-    so->io = r->opt->io;
-    st->db = cfg_db(r);
-    st->schema = r->ref->schema->name;
-    st->table = r->ref->table->name;
-    st->catalog = r->ref->db->uc_catalog;
-    memset(run, 0, sizeof(*run));
-    run->run_id = r->run_id;
-    run->started_ms = r->started_ms;
-    run->from = r->res->from;
-    run->to = r->res->to;
-    run->schema_version = r->schema_version;
-    run->full = s->kind == STEP_FULL;
-}
-
 /* The jsonl stream of the configuration for table r (stem: its "db.schema.table"). */
 static void stream_options(const struct table_run *r, char *stem, size_t cap,
                            struct jsonl_options *jo)
@@ -451,7 +424,10 @@ static int open_out(struct table_run *r, const struct cdc_step *s, const struct 
     char stem[800];
 
     if (cs->output_format != CONFIG_OUTPUT_JSONL) {
-        sink_setup(r, s, &so, &st, &run);
+        table_sink_setup(r, &so, &st, &run);
+        run.from = r->res->from;
+        run.to = r->res->to;
+        run.full = s->kind == STEP_FULL;
         return sink_open(&so, &st, &run, schema, set->npk, &o->sk, err);
     }
     struct jsonl_options jo;

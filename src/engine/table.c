@@ -352,8 +352,8 @@ static void count_ops(struct table_run *r, const struct batch *b)
     r->res->rows += (int64_t)b->nrows;
 }
 
-static void sink_setup(const struct table_run *r, const struct plan *p, struct sink_options *so,
-                       struct sink_table *st, struct sink_run *run)
+void table_sink_setup(const struct table_run *r, struct sink_options *so, struct sink_table *st,
+                      struct sink_run *run)
 {
     const struct config_storage *s = &r->opt->cfg->storage;
 
@@ -373,11 +373,7 @@ static void sink_setup(const struct table_run *r, const struct plan *p, struct s
     memset(run, 0, sizeof(*run));
     run->run_id = r->run_id;
     run->started_ms = r->started_ms;
-    if (p->kind == PLAN_INCREMENTAL)
-        run->from = r->wm.pos;
-    watermark_pos_ct(&run->to, r->version);
     run->schema_version = r->schema_version;
-    run->full = p->kind == PLAN_FULL;
 }
 
 /* Stream every batch of rd into sk. */
@@ -423,7 +419,11 @@ static int transfer(struct table_run *r, const struct catalog_table *t, const st
     int ret;
 
     r->res->rows = r->res->inserts = r->res->updates = r->res->deletes = 0;
-    sink_setup(r, p, &so, &st, &run);
+    table_sink_setup(r, &so, &st, &run);
+    if (p->kind == PLAN_INCREMENTAL)
+        run.from = r->wm.pos;
+    watermark_pos_ct(&run.to, r->version);
+    run.full = p->kind == PLAN_FULL;
     r->res->from = run.from;
     r->res->to = run.to;
     if (p->kind == PLAN_FULL)

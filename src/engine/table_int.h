@@ -24,7 +24,10 @@
 #include "state/watermark.h"
 
 struct catalog_table;
+struct sink_options;
 struct sink_result;
+struct sink_run;
+struct sink_table;
 
 /* Everything one run of one table carries between its steps. */
 struct table_run {
@@ -51,6 +54,11 @@ struct table_run {
 
 /* "20261121T100000Z-1a2b3c4d": the time ms of a run plus 32 random bits, into out. */
 void table_make_run_id(int64_t ms, char *out, size_t cap);
+
+/* The sink options, table identity and run fields common to CT and CDC runs
+ * of r (range and full are the caller's). */
+void table_sink_setup(const struct table_run *r, struct sink_options *so, struct sink_table *st,
+                      struct sink_run *run);
 
 /*
  * Store what res made durable: the watermark r->res->to (plan, counts and
