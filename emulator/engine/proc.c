@@ -122,46 +122,29 @@ struct frame {
     int64_t ident_insert_obj;
 };
 
+/* The session fields a frame saves and restores, each under the same name
+ * and type in struct frame and struct engine_session. */
+#define FRAME_FIELDS(X)                                                                            \
+    X(line_base) X(nestlevel) X(proc_id) X(procname) X(dbid) X(dbname) X(nocount) X(xact_abort)   \
+    X(arithabort) X(ansi_nulls) X(quoted_identifier) X(isolation) X(datefirst) X(textsize)         \
+    X(dateformat) X(ident_insert_db) X(ident_insert_obj)
+
+#define FRAME_SAME_SIZE(x)                                                                         \
+    _Static_assert(sizeof(((struct frame *)0)->x) == sizeof(((struct engine_session *)0)->x), #x);
+FRAME_FIELDS(FRAME_SAME_SIZE)
+
 static void frame_save(struct engine_session *s, struct frame *f)
 {
-    f->line_base = s->line_base;
-    f->nestlevel = s->nestlevel;
-    f->proc_id = s->proc_id;
-    memcpy(f->procname, s->procname, sizeof(f->procname));
-    f->dbid = s->dbid;
-    memcpy(f->dbname, s->dbname, sizeof(f->dbname));
-    f->nocount = s->nocount;
-    f->xact_abort = s->xact_abort;
-    f->arithabort = s->arithabort;
-    f->ansi_nulls = s->ansi_nulls;
-    f->quoted_identifier = s->quoted_identifier;
-    f->isolation = s->isolation;
-    f->datefirst = s->datefirst;
-    f->textsize = s->textsize;
-    memcpy(f->dateformat, s->dateformat, sizeof(f->dateformat));
-    f->ident_insert_db = s->ident_insert_db;
-    f->ident_insert_obj = s->ident_insert_obj;
+#define FRAME_SAVE(x) memcpy(&f->x, &s->x, sizeof(f->x));
+    FRAME_FIELDS(FRAME_SAVE)
+#undef FRAME_SAVE
 }
 
 static void frame_restore(struct engine_session *s, const struct frame *f)
 {
-    s->line_base = f->line_base;
-    s->nestlevel = f->nestlevel;
-    s->proc_id = f->proc_id;
-    memcpy(s->procname, f->procname, sizeof(s->procname));
-    s->dbid = f->dbid;
-    memcpy(s->dbname, f->dbname, sizeof(s->dbname));
-    s->nocount = f->nocount;
-    s->xact_abort = f->xact_abort;
-    s->arithabort = f->arithabort;
-    s->ansi_nulls = f->ansi_nulls;
-    s->quoted_identifier = f->quoted_identifier;
-    s->isolation = f->isolation;
-    s->datefirst = f->datefirst;
-    s->textsize = f->textsize;
-    memcpy(s->dateformat, f->dateformat, sizeof(s->dateformat));
-    s->ident_insert_db = f->ident_insert_db;
-    s->ident_insert_obj = f->ident_insert_obj;
+#define FRAME_RESTORE(x) memcpy(&s->x, &f->x, sizeof(s->x));
+    FRAME_FIELDS(FRAME_RESTORE)
+#undef FRAME_RESTORE
 }
 
 /*
